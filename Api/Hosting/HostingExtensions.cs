@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Strongroom.Features;
+using Strongroom.Infrastructure.Database;
+
+namespace Strongroom.Api.Hosting;
+
+public static class HostingExtensions
+{
+    public static IServiceCollection AddStrongroomJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, StrongroomJsonContext.Default);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(1, HostingJsonContext.Default);
+            // A misspelt or unexpected member is an error, not silently ignored (no mass assignment).
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+
+    /// <summary>Migrates when configured to; otherwise <c>/health/ready</c> reports what is pending.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var migrations = app.Services.GetRequiredService<MigrationRunner>();
+        if (options.MigrateOnStartup)
+        {
+            await migrations.ApplyAsync(app.Lifetime.ApplicationStopping);
+        }
+    }
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("Healthy", [])))
+            .WithName("Live").WithSummary("The process is up");
+        group.MapGet("/ready", ReadyAsync)
+            .WithName("Ready").WithSummary("The database answers and its schema is current")
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> ReadyAsync(HealthCheckService health, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(DatabaseReadyCheck.Tag), cancellationToken);
+        var response = new HealthResponse(
+            report.Status.ToString(),
+            [.. report.Entries.Select(entry => new HealthCheckEntry(entry.Key, entry.Value.Status.ToString(), entry.Value.Description))]);
+        return report.Status == HealthStatus.Healthy
+            ? TypedResults.Ok(response)
+            : TypedResults.Json(response, HostingJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}
+
+public sealed record HealthResponse(string Status, IReadOnlyList<HealthCheckEntry> Checks);
+
+public sealed record HealthCheckEntry(string Name, string Status, string? Description);
+
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+public sealed partial class HostingJsonContext : JsonSerializerContext;

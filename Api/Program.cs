@@ -1,0 +1,48 @@
+using Strongroom.Api.Hosting;
+using Strongroom.Features;
+using Strongroom.Features.Identity;
+using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Http;
+using Strongroom.Infrastructure.Security;
+
+// `strongroom migrate` applies the schema and exits: production runs it with DDL rights and the
+// service itself with least-privilege credentials (Database:MigrateOnStartup=false).
+var command = args is ["migrate", ..] ? "migrate" : null;
+var builder = WebApplication.CreateSlimBuilder(command is null ? args : args[1..]);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+// Configuration and services
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddStrongroomDatabase();
+builder.Services.AddStrongroomSecurity();
+builder.Services.AddStrongroomHttp();
+builder.Services.AddStrongroomJson();
+builder.Services.AddStrongroomApiDocs();
+builder.Services.AddFeatures();
+
+var app = builder.Build();
+
+if (command == "migrate")
+{
+    var applied = await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
+    Console.WriteLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}.");
+    return;
+}
+
+await app.PrepareDatabaseAsync();
+await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
+
+// Middleware
+app.UseStrongroomHttp();
+app.UseAuthentication();
+app.UseAuthorization();
+
+// Endpoints
+app.MapHealthEndpoints();
+app.MapStrongroomApiDocs();
+app.MapFeatures();
+
+app.Run();
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;

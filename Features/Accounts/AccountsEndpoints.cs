@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Accounts;
+
+public static class AccountsEndpoints
+{
+    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.Customer);
+        group.MapOpenAccount();
+        group.MapGetAccount();
+        group.MapListAccounts();
+        return app;
+    }
+}

@@ -1,0 +1,76 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Identity;
+
+/// <summary>
+/// Ensures the user named by <c>Bootstrap:AdminEmail</c> exists and holds the admin role, so a
+/// fresh installation has someone who can administer it. An existing user keeps their password.
+/// </summary>
+public static partial class BootstrapAdmin
+{
+    public static async Task EnsureAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<IOptions<BootstrapOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(options.AdminEmail) && string.IsNullOrWhiteSpace(options.AdminPassword))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdminEmail) || options.AdminPassword is not { Length: >= 8 and <= 128 })
+        {
+            throw new OptionsValidationException(nameof(BootstrapOptions), typeof(BootstrapOptions),
+                ["Bootstrap:AdminEmail and Bootstrap:AdminPassword (8 to 128 characters) must be set together."]);
+        }
+
+        var database = services.GetRequiredService<SqlDatabase>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BootstrapAdmin));
+        var email = UserIds.NormalizeEmail(options.AdminEmail);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var userId = await connection.QuerySingleOrDefaultAsync<string>(Sql.FindUser, new { Email = email }, transaction);
+        if (userId is null)
+        {
+            userId = OpaqueId.New(UserIds.Prefix, time);
+            var user = new Register.NewUser(userId, email, "Administrator", PasswordHashing.Hash(options.AdminPassword), UnixMicroseconds.Now(time));
+            await connection.ExecuteAsync(Register.Sql.InsertUser, user, transaction);
+            LogCreated(logger, userId);
+        }
+
+        await connection.ExecuteAsync(database.Pick(Sqlite.GrantAdmin, SqlServer.GrantAdmin), new { UserId = userId, Role = Roles.Admin }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // The user id only: an email address is personal data and stays out of logs.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created bootstrap admin {UserId}")]
+    private static partial void LogCreated(ILogger logger, string userId);
+
+    private static class Sql
+    {
+        public const string FindUser = """
+            SELECT id FROM users WHERE email = @Email
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string GrantAdmin = """
+            INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (@UserId, @Role)
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string GrantAdmin = """
+            IF NOT EXISTS (SELECT 1 FROM user_roles WITH (UPDLOCK, HOLDLOCK) WHERE user_id = @UserId AND role = @Role)
+                INSERT INTO user_roles (user_id, role) VALUES (@UserId, @Role);
+            """;
+    }
+}

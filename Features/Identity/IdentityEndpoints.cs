@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Strongroom.Features.Identity;
+
+public static class IdentityEndpoints
+{
+    /// <summary>Sign-up and sign-in: the only anonymous API endpoints.</summary>
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/auth").WithTags("Identity");
+        group.MapRegister();
+        group.MapIssueToken();
+        return app;
+    }
+}

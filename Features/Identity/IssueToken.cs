@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Identity;
+
+/// <summary>The form fields of the RFC 6749 §4.3 password grant (documented, bound by hand).</summary>
+public sealed record TokenRequest(
+    [property: JsonPropertyName("grant_type")] string GrantType,
+    [property: JsonPropertyName("username")] string Username,
+    [property: JsonPropertyName("password")] string Password);
+
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+/// <summary>RFC 6749 §5.2 error body.</summary>
+public sealed record TokenError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDescription = null);
+
+public static class IssueToken
+{
+    public const string Path = "/v1/auth/token";
+    private const string FormContentType = "application/x-www-form-urlencoded";
+
+    public static RouteHandlerBuilder MapIssueToken(this IEndpointRouteBuilder group) =>
+        group.MapPost("/token", HandleAsync)
+            .AllowAnonymous()
+            .WithName("IssueToken")
+            .WithSummary("Sign in: exchange email and password for an access token")
+            .WithDescription("OAuth 2.0 password grant (RFC 6749 §4.3): form fields grant_type=password, username (the email), password. Errors follow RFC 6749 §5.2.")
+            // Also routes by media type: any other body is a 415.
+            .Accepts<TokenRequest>(FormContentType)
+            .Produces<TokenError>(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> HandleAsync(
+        HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, CancellationToken cancellationToken)
+    {
+        // Tokens and their errors must never be cached (RFC 6749 §5.1).
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
+
+        var form = await context.Request.ReadFormAsync(cancellationToken);
+        var grantType = form["grant_type"].ToString();
+        if (grantType.Length == 0)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_request", "grant_type is required."));
+        }
+
+        if (grantType != "password")
+        {
+            return TypedResults.BadRequest(new TokenError("unsupported_grant_type"));
+        }
+
+        var username = form["username"].ToString();
+        var password = form["password"].ToString();
+        if (username.Length == 0 || password.Length == 0)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_request", "username and password are required."));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { Email = UserIds.NormalizeEmail(username) });
+
+        // An unknown user costs one hash check too, so time does not tell who has an account.
+        var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is not null;
+        if (!valid)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_grant"));
+        }
+
+        var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user!.Id });
+        var token = issuer.Issue(user.Id, roles);
+        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds));
+    }
+
+    public sealed class Credentials
+    {
+        public string Id { get; init; } = "";
+
+        public string PasswordHash { get; init; } = "";
+    }
+
+    internal static class Sql
+    {
+        public const string FindCredentials = """
+            SELECT id AS Id, password_hash AS PasswordHash FROM users WHERE email = @Email
+            """;
+
+        public const string FindRoles = """
+            SELECT role FROM user_roles WHERE user_id = @UserId ORDER BY role
+            """;
+    }
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Http;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Identity;
+
+public sealed record RegisterRequest(
+    [Required, EmailAddress, StringLength(254)] string Email,
+    [Required, StringLength(128, MinimumLength = 8)] string Password,
+    [Required, StringLength(200, MinimumLength = 1)] string FullName);
+
+public sealed record UserResponse(string Id, string Email, string FullName);
+
+public static class Register
+{
+    public static RouteHandlerBuilder MapRegister(this IEndpointRouteBuilder group) =>
+        group.MapPost("/register", HandleAsync)
+            .AllowAnonymous()
+            .WithName("Register")
+            .WithSummary("Register a customer")
+            .WithDescription("Creates a user with the customer role. The email must not be registered yet.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> HandleAsync(
+        RegisterRequest request, SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = new NewUser(
+            OpaqueId.New(UserIds.Prefix, time),
+            UserIds.NormalizeEmail(request.Email),
+            request.FullName.Trim(),
+            PasswordHashing.Hash(request.Password),
+            UnixMicroseconds.Now(time));
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(Sql.InsertUser, user, transaction);
+            await connection.ExecuteAsync(Sql.InsertRole, new { UserId = user.Id, Role = Roles.Customer }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException exception) when (SqlDatabase.IsUniqueViolation(exception))
+        {
+            return ApiProblems.Conflict("email_taken", "A user with this email already exists.");
+        }
+
+        return TypedResults.Created((string?)null, new UserResponse(user.Id, user.Email, user.FullName));
+    }
+
+    public sealed record NewUser(string Id, string Email, string FullName, string PasswordHash, long CreatedAt);
+
+    internal static class Sql
+    {
+        public const string InsertUser = """
+            INSERT INTO users (id, email, full_name, password_hash, created_at)
+            VALUES (@Id, @Email, @FullName, @PasswordHash, @CreatedAt)
+            """;
+
+        public const string InsertRole = """
+            INSERT INTO user_roles (user_id, role) VALUES (@UserId, @Role)
+            """;
+    }
+}
+
+public static class UserIds
+{
+    public const string Prefix = "usr";
+
+    /// <summary>Emails compare case-insensitively; we store the lower-case form.</summary>
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+}

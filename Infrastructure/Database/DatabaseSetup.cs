@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Strongroom.Infrastructure.Database;
+
+public static class DatabaseSetup
+{
+    public const string DataDirectoryName = "data";
+
+    public static IServiceCollection AddStrongroomDatabase(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .PostConfigure<IConfiguration, IHostEnvironment>(ResolveConnectionString)
+            .Validate(o => o.CommandTimeoutSeconds > 0, "Database:CommandTimeoutSeconds must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<SqlDatabase>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
+        return services;
+    }
+
+    /// <summary>The folder the embedded default keeps its files in (database, generated key).</summary>
+    public static string DataDirectory(IHostEnvironment environment) => Path.Combine(environment.ContentRootPath, DataDirectoryName);
+
+    private static void ResolveConnectionString(DatabaseOptions options, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (options.Provider == DatabaseProvider.SqlServer)
+        {
+            options.ConnectionString = string.IsNullOrWhiteSpace(configured)
+                ? throw new OptionsValidationException(nameof(DatabaseOptions), typeof(DatabaseOptions),
+                    ["Database:Provider is SqlServer but ConnectionStrings:Strongroom is not set."])
+                : configured;
+            options.IsEmbeddedDefault = false;
+            return;
+        }
+
+        options.IsEmbeddedDefault = string.IsNullOrWhiteSpace(configured);
+        var builder = new SqliteConnectionStringBuilder(options.IsEmbeddedDefault
+            ? $"Data Source={Path.Combine(DataDirectory(environment), "strongroom.db")}"
+            : configured);
+        if (builder.DataSource is not ("" or ":memory:") && builder.Mode != SqliteOpenMode.Memory)
+        {
+            builder.DataSource = Path.GetFullPath(builder.DataSource, environment.ContentRootPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        }
+
+        // Foreign keys are off by default in SQLite; the ledger relies on them.
+        builder.ForeignKeys = true;
+        // Microsoft.Data.Sqlite retries SQLITE_BUSY until this many seconds have passed: the busy timeout.
+        builder.DefaultTimeout = options.CommandTimeoutSeconds;
+        builder.Pooling = true;
+        options.ConnectionString = builder.ConnectionString;
+    }
+}

@@ -1,0 +1,32 @@
+-- Users, their roles, and customer accounts. Timestamps are Unix microseconds (UTC); money is
+-- 64-bit integers in minor units. Text is nvarchar, as the client sends parameters, so no
+-- implicit conversion defeats an index; ids use a binary collation to order as SQLite does.
+CREATE TABLE dbo.users (
+    id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT pk_users PRIMARY KEY,
+    email nvarchar(320) NOT NULL,
+    full_name nvarchar(200) NOT NULL,
+    password_hash nvarchar(200) NOT NULL,
+    created_at bigint NOT NULL
+);
+
+CREATE UNIQUE INDEX ux_users_email ON dbo.users (email);
+
+CREATE TABLE dbo.user_roles (
+    user_id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT fk_user_roles_user REFERENCES dbo.users (id),
+    role nvarchar(20) NOT NULL CONSTRAINT ck_user_roles_role CHECK (role IN ('customer', 'operator', 'admin')),
+    CONSTRAINT pk_user_roles PRIMARY KEY (user_id, role)
+);
+
+CREATE TABLE dbo.accounts (
+    id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT pk_accounts PRIMARY KEY,
+    owner_id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT fk_accounts_owner REFERENCES dbo.users (id),
+    name nvarchar(100) NOT NULL,
+    currency nchar(3) NOT NULL,
+    status nvarchar(10) NOT NULL CONSTRAINT ck_accounts_status CHECK (status IN ('active', 'frozen', 'closed')),
+    posted bigint NOT NULL CONSTRAINT df_accounts_posted DEFAULT 0,
+    pending_debits bigint NOT NULL CONSTRAINT df_accounts_pending_debits DEFAULT 0 CONSTRAINT ck_accounts_pending_debits CHECK (pending_debits >= 0),
+    pending_credits bigint NOT NULL CONSTRAINT df_accounts_pending_credits DEFAULT 0 CONSTRAINT ck_accounts_pending_credits CHECK (pending_credits >= 0),
+    created_at bigint NOT NULL
+);
+
+CREATE INDEX ix_accounts_owner ON dbo.accounts (owner_id, id);

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Strongroom.Infrastructure.Database;
+
+/// <summary>
+/// Opens connections to whichever engine is configured. One connection per operation, disposed
+/// with <c>await using</c>; the providers pool the physical connections.
+/// </summary>
+public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
+{
+    private readonly DatabaseOptions _options = options.Value;
+
+    public DatabaseProvider Provider => _options.Provider;
+
+    public int CommandTimeoutSeconds => _options.CommandTimeoutSeconds;
+
+    /// <summary>Picks the statement text for the configured engine.</summary>
+    public string Pick(string sqlite, string sqlServer) => Provider == DatabaseProvider.SqlServer ? sqlServer : sqlite;
+
+    public DbConnection CreateConnection() => Provider switch
+    {
+        DatabaseProvider.SqlServer => new SqlConnection(_options.ConnectionString),
+        _ => new SqliteConnection(_options.ConnectionString),
+    };
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True when <paramref name="exception"/> is a unique-key violation on either engine.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        // SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        // Cannot insert duplicate key row (unique index) / Violation of PRIMARY KEY or UNIQUE constraint
+        SqlException sqlServer => sqlServer.Number is 2601 or 2627,
+        _ => false,
+    };
+}

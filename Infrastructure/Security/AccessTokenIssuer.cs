@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Strongroom.Infrastructure.Security;
+
+public sealed record AccessToken(string Token, int ExpiresInSeconds);
+
+/// <summary>Mints HS256 access tokens carrying <c>sub</c>, <c>role</c> (one per role) and <c>jti</c>.</summary>
+public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly AuthOptions _options = options.Value;
+    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.SigningKeyBytes), SecurityAlgorithms.HmacSha256);
+
+    public AccessToken Issue(string userId, IEnumerable<string> roles)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var claims = new List<Claim>
+        {
+            new(JwtRegisteredClaimNames.Sub, userId),
+            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+        };
+        claims.AddRange(roles.Select(role => new Claim(StrongroomClaims.Role, role)));
+
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + _options.AccessTokenLifetime,
+            Subject = new ClaimsIdentity(claims),
+            SigningCredentials = _credentials,
+        });
+        return new AccessToken(token, (int)_options.AccessTokenLifetime.TotalSeconds);
+    }
+}
+
+public static class StrongroomClaims
+{
+    public const string Subject = JwtRegisteredClaimNames.Sub;
+    public const string Role = "role";
+
+    /// <summary>The caller's user id (<c>sub</c>); endpoints behind a policy always have one.</summary>
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(Subject) ?? throw new InvalidOperationException("Authenticated principal without a 'sub' claim.");
+
+    public static bool IsStaff(this ClaimsPrincipal user) => user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin);
+}

@@ -1,0 +1,33 @@
+namespace Strongroom.Infrastructure.Security;
+
+/// <summary>Bound from <c>Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+    public const int MinimumKeyBytes = 32;
+
+    public string Issuer { get; set; } = "strongroom";
+
+    public string Audience { get; set; } = "strongroom-api";
+
+    /// <summary>Base64 of at least 32 random bytes (HS256). Required outside Development and the embedded default.</summary>
+    public string? SigningKey { get; set; }
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Tolerance for clocks that disagree; capped at 30 seconds.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The decoded key, set once the options are resolved.</summary>
+    public byte[] SigningKeyBytes { get; set; } = [];
+}
+
+/// <summary>Bound from <c>Bootstrap</c>: an admin ensured at start-up.</summary>
+public sealed class BootstrapOptions
+{
+    public const string Section = "Bootstrap";
+
+    public string? AdminEmail { get; set; }
+
+    public string? AdminPassword { get; set; }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Infrastructure.Database;
+
+namespace Strongroom.Infrastructure.Security;
+
+/// <summary>
+/// Resolves the token signing key: the configured one, or, only in Development or the embedded
+/// default, one generated once and kept in <c>data/signing.key</c> so tokens survive a restart.
+/// Production with no key fails validation, so the host does not start.
+/// </summary>
+internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOptions<DatabaseOptions> database, ILogger<SigningKeySetup> logger)
+    : IPostConfigureOptions<AuthOptions>, IValidateOptions<AuthOptions>
+{
+    public const string KeyFileName = "signing.key";
+
+    private int _warned;
+
+    public void PostConfigure(string? name, AuthOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            options.SigningKeyBytes = TryDecode(options.SigningKey) ?? [];
+            return;
+        }
+
+        if (environment.IsDevelopment() || database.Value.IsEmbeddedDefault)
+        {
+            var path = Path.Combine(DatabaseSetup.DataDirectory(environment), KeyFileName);
+            options.SigningKeyBytes = LoadOrCreate(path);
+            if (Interlocked.Exchange(ref _warned, 1) == 0)
+            {
+                LogGeneratedKey(logger, path);
+            }
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        if (options.SigningKeyBytes.Length == 0 && string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            return ValidateOptionsResult.Fail("Auth:SigningKey is required (base64 of at least 32 random bytes).");
+        }
+
+        if (options.SigningKeyBytes.Length < AuthOptions.MinimumKeyBytes)
+        {
+            return ValidateOptionsResult.Fail($"Auth:SigningKey must be base64 of at least {AuthOptions.MinimumKeyBytes} bytes (256 bits).");
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromSeconds(30))
+        {
+            return ValidateOptionsResult.Fail("Auth:ClockSkew must be between 0 and 30 seconds.");
+        }
+
+        if (options.AccessTokenLifetime <= TimeSpan.Zero || string.IsNullOrWhiteSpace(options.Issuer) || string.IsNullOrWhiteSpace(options.Audience))
+        {
+            return ValidateOptionsResult.Fail("Auth:Issuer, Auth:Audience and a positive Auth:AccessTokenLifetime are required.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+
+    private static byte[]? TryDecode(string base64)
+    {
+        var buffer = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) ? buffer[..written] : null;
+    }
+
+    private static byte[] LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            return Read(path);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, fileOptions))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
+        }
+
+        try
+        {
+            // The rename is atomic: a concurrent reader sees no key or a whole key, never half of one.
+            File.Move(temporary, path, overwrite: false);
+            return key;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance made it first: use theirs.
+            File.Delete(temporary);
+            return Read(path);
+        }
+    }
+
+    private static byte[] Read(string path) =>
+        TryDecode(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} does not hold a base64 key.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey is not configured; using the generated development key in {KeyPath}. Configure a key before going to production.")]
+    private static partial void LogGeneratedKey(ILogger logger, string keyPath);
+}
