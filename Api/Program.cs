@@ -1,6 +1,7 @@
 using Strongroom.Api.Hosting;
 using Strongroom.Features;
 using Strongroom.Features.Identity;
+using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
@@ -26,11 +27,16 @@ if (command == "migrate")
 {
     var applied = await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
     Console.WriteLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}.");
+    await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
     return;
 }
 
-await app.PrepareDatabaseAsync();
-await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
+// Fail on bad configuration (missing signing key, …) before touching the database.
+app.Services.GetRequiredService<IStartupValidator>().Validate();
+if (await app.PrepareDatabaseAsync())
+{
+    await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
+}
 
 // Middleware
 app.UseStrongroomHttp();

@@ -35,7 +35,7 @@ public static class ListAccounts
         // One row more than asked tells whether another page exists, without a COUNT.
         var rows = (await connection.QueryAsync<AccountRow>(
             database.Pick(Sqlite.Page, SqlServer.Page),
-            new { OwnerId = user.UserId(), After = after, Take = take + 1 })).AsList();
+            new { OwnerId = user.UserId(), After = after, Take = take + 1 })).ToList();
 
         var items = rows.Take(take).Select(row => row.ToResponse()).ToList();
         var next = rows.Count > take ? KeysetCursor.Encode(items[^1].Id) : null;

@@ -10,9 +10,10 @@ namespace Strongroom.Infrastructure.Database;
 /// Applies the numbered scripts of <see cref="MigrationScripts"/> in order and records each in the
 /// <c>schema_migrations</c> journal, so applying twice is a no-op.
 /// <para>
-/// Why not DbUp: dbup-sqlserver 7.2 and dbup-sqlite 6.0 pin older Microsoft.Data.SqlClient /
-/// Microsoft.Data.Sqlite lines than ours, and neither guards against two instances migrating at
-/// once. The whole job is a lock, a journal and a loop, so we keep it here where it can be read.
+/// Why not DbUp: dbup-sqlserver 7.2 / dbup-sqlite 6.0 do publish without trim warnings of their
+/// own, but neither stops two instances from migrating at once, so the lock below would be ours
+/// anyway; and dbup-sqlserver is built against Microsoft.Data.SqlClient 6.x while we ship 7.x.
+/// What remains after the lock is a journal and a loop, which is clearer kept here.
 /// </para>
 /// Concurrency: on SQLite everything runs inside one <c>BEGIN IMMEDIATE</c> transaction (the
 /// database write lock), on SQL Server under an exclusive session <c>sp_getapplock</c>; a second

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Strongroom.Api.Tests.Support;
+
+namespace Strongroom.Api.Tests.EndToEnd;
+
+/// <summary>
+/// Publishes the native AOT binary and drives it as a client would, on the embedded default:
+/// no configuration, an empty folder, a free loopback port. Slow (a native compile); run it
+/// alone with <c>dotnet test -- --filter-trait "Category=EndToEnd"</c>.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class AotBinaryTests
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(12);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task The_published_binary_serves_sign_up_to_account_on_an_empty_folder()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var publishDirectory = TempDirectory.Create();
+        var workDirectory = TempDirectory.Create();
+        try
+        {
+            var binary = await PublishAsync(publishDirectory, cancellation);
+            var port = FreePort();
+            var started = Stopwatch.StartNew();
+            using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port}"])
+            {
+                WorkingDirectory = workDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production" },
+            })!;
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                await WaitUntilLiveAsync(client, process, output, cancellation);
+                TestContext.Current.TestOutputHelper?.WriteLine($"Start-up to first 200: {started.ElapsedMilliseconds} ms");
+
+                var email = $"aot-{Guid.NewGuid():N}@example.test";
+                var registered = await client.PostAsJsonAsync("/v1/auth/register", new { email, password = "correct horse battery", fullName = "Native" }, cancellation);
+                Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+
+                var issued = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(email, "correct horse battery"), cancellation);
+                var token = (await issued.AssertJsonAsync(HttpStatusCode.OK)).GetProperty("access_token").GetString();
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+                var opened = await client.PostAsJsonAsync("/v1/accounts", new { currency = "EUR", name = "Main" }, cancellation);
+                var account = await opened.AssertJsonAsync(HttpStatusCode.Created);
+                var read = await (await client.GetAsync(opened.Headers.Location, cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+                Assert.Equal(account.GetProperty("id").GetString(), read.GetProperty("id").GetString());
+                Assert.Equal(0, read.GetProperty("balance").GetProperty("available").GetInt64());
+
+                var refused = await client.PostAsJsonAsync("/v1/accounts", new { currency = "EUR", name = "Main", balance = 5 }, cancellation);
+                await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+
+                client.DefaultRequestHeaders.Authorization = null;
+                var document = await (await client.GetAsync("/openapi/v1.json", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+                Assert.True(document.GetProperty("paths").TryGetProperty("/v1/accounts/{id}", out _));
+
+                var scalar = await client.GetAsync("/scalar/", cancellation);
+                Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);
+                Assert.Contains("Strongroom API", await scalar.Content.ReadAsStringAsync(cancellation));
+
+                var ready = await (await client.GetAsync("/health/ready", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+                Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+
+                Assert.True(File.Exists(Path.Combine(workDirectory, "data", "strongroom.db")));
+                process.Refresh();
+                TestContext.Current.TestOutputHelper?.WriteLine($"RSS after the run: {process.WorkingSet64 / (1024 * 1024)} MiB");
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            TempDirectory.Delete(publishDirectory);
+            TempDirectory.Delete(workDirectory);
+        }
+    }
+
+    private static async Task<string> PublishAsync(string output, CancellationToken cancellation)
+    {
+        var root = RepositoryRoot();
+        using var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output])
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = publish.StandardOutput.ReadToEndAsync(cancellation);
+        var stderr = publish.StandardError.ReadToEndAsync(cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(PublishTimeout);
+        await publish.WaitForExitAsync(timeout.Token);
+        Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        var binary = Path.Combine(output, "strongroom");
+        Assert.True(File.Exists(binary), $"No binary at {binary}");
+        return binary;
+    }
+
+    private static async Task WaitUntilLiveAsync(HttpClient client, Process process, IEnumerable<string> output, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, $"The binary exited with {(process.HasExited ? process.ExitCode : 0)}:\n{string.Join('\n', output)}");
+            try
+            {
+                if ((await client.GetAsync("/health/live", cancellation)).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50, cancellation);
+        }
+
+        Assert.Fail($"The binary did not answer /health/live within {StartTimeout.TotalSeconds} s:\n{string.Join('\n', output)}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Strongroom.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Strongroom.slnx not found above the test binaries.");
+    }
+}

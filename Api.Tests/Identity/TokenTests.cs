@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Strongroom.Api.Tests.Support;
+
+namespace Strongroom.Api.Tests.Identity;
+
+public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : StrongroomApp
+{
+    [Fact]
+    public async Task The_password_grant_returns_a_bearer_token_that_is_not_cached()
+    {
+        var email = $"token-{Guid.NewGuid():N}@example.test";
+        await app.CreateClient().PostJsonAsync("/v1/auth/register", new { email, password = "correct horse battery", fullName = "T" });
+
+        var response = await app.CreateClient().PostAsync("/v1/auth/token", StrongroomApp.TokenForm(email, "correct horse battery"), TestContext.Current.CancellationToken);
+
+        var body = await response.AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
+        Assert.Equal(900, body.GetProperty("expires_in").GetInt32());
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        var token = body.GetProperty("access_token").GetString()!;
+        Assert.Equal("HS256", Jwt.Header(token).GetProperty("alg").GetString());
+        var payload = Jwt.Payload(token);
+        Assert.StartsWith("usr_", payload.GetProperty("sub").GetString());
+        Assert.Equal("customer", payload.GetProperty("role").GetString());
+        Assert.False(string.IsNullOrEmpty(payload.GetProperty("jti").GetString()));
+        Assert.Equal(900, payload.GetProperty("exp").GetInt64() - payload.GetProperty("iat").GetInt64());
+    }
+
+    [Fact]
+    public async Task Unknown_user_and_wrong_password_get_the_same_answer()
+    {
+        var email = $"known-{Guid.NewGuid():N}@example.test";
+        await app.CreateClient().PostJsonAsync("/v1/auth/register", new { email, password = "correct horse battery", fullName = "K" });
+        var client = app.CreateClient();
+
+        var wrongPassword = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(email, "wrong password!"), TestContext.Current.CancellationToken);
+        var unknownUser = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm($"nobody-{Guid.NewGuid():N}@example.test", "wrong password!"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, wrongPassword.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownUser.StatusCode);
+        var first = await wrongPassword.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var second = await unknownUser.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("""{"error":"invalid_grant"}""", first);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task Other_grant_types_and_missing_fields_are_oauth_errors()
+    {
+        var client = app.CreateClient();
+        var unsupported = await client.PostAsync("/v1/auth/token",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }), TestContext.Current.CancellationToken);
+        var missing = await client.PostAsync("/v1/auth/token",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = "a@b.test" }), TestContext.Current.CancellationToken);
+
+        Assert.Equal("unsupported_grant_type", (await unsupported.AssertJsonAsync(HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("invalid_request", (await missing.AssertJsonAsync(HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_takes_a_form_not_json()
+    {
+        var response = await app.CreateClient().PostRawAsync("/v1/auth/token", """{"grant_type":"password"}""", "application/json");
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task A_valid_token_opens_the_api()
+    {
+        var user = await app.RegisterAndSignInAsync();
+
+        var response = await user.Client.GetAsync("/v1/accounts");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public static TheoryData<string> RefusedTokens => ["expired", "wrong-audience", "wrong-issuer", "wrong-key", "alg-none", "tampered", "not-yet-valid"];
+
+    [Theory]
+    [MemberData(nameof(RefusedTokens))]
+    public async Task Tokens_that_must_be_refused_are_refused(string kind)
+    {
+        var user = await app.RegisterAndSignInAsync();
+        var now = DateTime.UtcNow;
+        var token = kind switch
+        {
+            // Past the 30 s clock-skew allowance.
+            "expired" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], expires: now.AddSeconds(-45), notBefore: now.AddMinutes(-20)),
+            "not-yet-valid" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], notBefore: now.AddMinutes(5), expires: now.AddMinutes(20)),
+            "wrong-audience" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], audience: "someone-else"),
+            "wrong-issuer" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], issuer: "https://evil.example"),
+            "wrong-key" => Jwt.Sign(RandomNumberGenerator.GetBytes(32), user.UserId, ["customer"]),
+            "alg-none" => Jwt.Unsigned($$"""{"sub":"{{user.UserId}}","role":"admin","iss":"strongroom","aud":"strongroom-api","exp":{{DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds()}}}"""),
+            "tampered" => Tamper(user.Token),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var response = await client.GetAsync("/v1/accounts");
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_the_right_key_is_accepted_within_the_clock_skew()
+    {
+        var user = await app.RegisterAndSignInAsync();
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            Jwt.Sign(app.SigningKey, user.UserId, ["customer"], expires: DateTime.UtcNow.AddSeconds(-10), notBefore: DateTime.UtcNow.AddMinutes(-20)));
+
+        var response = await client.GetAsync("/v1/accounts");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Promotes the payload to admin but keeps the customer's signature.</summary>
+    private static string Tamper(string token)
+    {
+        var parts = token.Split('.');
+        var payload = System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(parts[1]))
+            .Replace("\"customer\"", "\"admin\"", StringComparison.Ordinal);
+        return $"{parts[0]}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload)}.{parts[2]}";
+    }
+}
+
+public sealed class TokenOnSqlite(SqliteApp app) : TokenTests<SqliteApp>(app);
+
+public sealed class TokenOnSqlServer(SqlServerApp app) : TokenTests<SqlServerApp>(app);

@@ -1,0 +1,40 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Strongroom.Api.Tests.Support;
+
+/// <summary>Reads and forges tokens, to prove which ones the service refuses.</summary>
+public static class Jwt
+{
+    public static JsonElement Header(string token) => Decode(token.Split('.')[0]);
+
+    public static JsonElement Payload(string token) => Decode(token.Split('.')[1]);
+
+    public static string Subject(string token) => Payload(token).GetProperty("sub").GetString()!;
+
+    public static string Sign(byte[] key, string subject, string[] roles, string issuer = "strongroom", string audience = "strongroom-api",
+        DateTime? expires = null, DateTime? notBefore = null)
+    {
+        var now = DateTime.UtcNow;
+        var claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = roles, ["jti"] = Guid.NewGuid().ToString("N") };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = (notBefore ?? now).AddMinutes(-1),
+            NotBefore = notBefore ?? now.AddMinutes(-1),
+            Expires = expires ?? now.AddMinutes(10),
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>An unsigned token (<c>alg: none</c>) with the given payload.</summary>
+    public static string Unsigned(string payloadJson) =>
+        $"{Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""")}.{Base64UrlEncoder.Encode(payloadJson)}.";
+
+    private static JsonElement Decode(string segment) =>
+        JsonDocument.Parse(Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(segment))).RootElement.Clone();
+}

@@ -1,0 +1,49 @@
+using Strongroom.Infrastructure.Database;
+
+namespace Strongroom.Api.Tests.Support;
+
+/// <summary>The service over a fresh SQLite file in a temporary folder of its own.</summary>
+public class SqliteApp : StrongroomApp
+{
+    public string Directory { get; } = TempDirectory.Create();
+
+    public string DatabasePath => Path.Combine(Directory, "strongroom.db");
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override ValueTask<IReadOnlyDictionary<string, string?>> PrepareDatabaseAsync() =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:Strongroom"] = $"Data Source={DatabasePath}",
+        });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TempDirectory.Delete(Directory);
+    }
+}
+
+public static class TempDirectory
+{
+    public static string Create()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "strongroom-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static void Delete(string path)
+    {
+        try
+        {
+            System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a pooled connection; the OS temp cleaner will have it.
+        }
+    }
+}

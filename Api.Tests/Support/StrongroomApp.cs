@@ -1,0 +1,149 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Strongroom.Infrastructure.Database;
+
+namespace Strongroom.Api.Tests.Support;
+
+/// <summary>
+/// The whole service in-process (<see cref="WebApplicationFactory{TEntryPoint}"/>) over a real
+/// database of its own: a fresh SQLite file, or a fresh SQL Server database. Tests talk to it
+/// over HTTP with real registrations and real tokens, as a client would.
+/// </summary>
+public abstract class StrongroomApp : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    /// <summary>The HS256 key this instance signs with, so tests can forge tokens that must be refused.</summary>
+    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    public string AdminEmail { get; } = $"admin-{Guid.NewGuid():N}@strongroom.test";
+
+    public string AdminPassword { get; } = $"Admin-{Guid.NewGuid():N}";
+
+    /// <summary>Set when the backing engine cannot run here; every test then skips with this reason.</summary>
+    public string? SkipReason { get; protected set; }
+
+    public abstract DatabaseProvider Provider { get; }
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not initialised.");
+
+    public IServiceProvider Services
+    {
+        get
+        {
+            SkipIfUnavailable();
+            return Factory.Services;
+        }
+    }
+
+    /// <summary>Settings the engine needs (provider, connection string).</summary>
+    protected abstract ValueTask<IReadOnlyDictionary<string, string?>> PrepareDatabaseAsync();
+
+    /// <summary>Extra settings a particular fixture wants.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = await PrepareDatabaseAsync();
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
+            ["Bootstrap:AdminEmail"] = AdminEmail,
+            ["Bootstrap:AdminPassword"] = AdminPassword,
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            all[key] = value;
+        }
+
+        _factory = new ConfiguredFactory(all);
+        // Start the host now, so a start-up failure fails the fixture rather than a random test.
+        _ = _factory.Services.GetRequiredService<SqlDatabase>();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    public void SkipIfUnavailable()
+    {
+        if (SkipReason is not null)
+        {
+            Assert.Skip(SkipReason);
+        }
+    }
+
+    public HttpClient CreateClient()
+    {
+        SkipIfUnavailable();
+        return Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    }
+
+    public async Task<SignedIn> RegisterAndSignInAsync(string? email = null, string password = "correct horse battery")
+    {
+        email ??= $"user-{Guid.NewGuid():N}@strongroom.test";
+        var client = CreateClient();
+        var registered = await client.PostAsJsonAsync("/v1/auth/register", new { email, password, fullName = "Test Customer" }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        var user = await registered.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return await SignInAsync(email, password, user.GetProperty("id").GetString()!);
+    }
+
+    public async Task<SignedIn> SignInAsAdminAsync() => await SignInAsync(AdminEmail, AdminPassword, userId: null);
+
+    public async Task<SignedIn> SignInAsync(string email, string password, string? userId)
+    {
+        var client = CreateClient();
+        var response = await client.PostAsync("/v1/auth/token", TokenForm(email, password), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("access_token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return new SignedIn(userId ?? Jwt.Subject(token), email, token, client);
+    }
+
+    public static FormUrlEncodedContent TokenForm(string username, string password) => new(new Dictionary<string, string>
+    {
+        ["grant_type"] = "password",
+        ["username"] = username,
+        ["password"] = password,
+    });
+
+}
+
+/// <summary>A signed-in caller: their id, and a client that sends their bearer token.</summary>
+public sealed record SignedIn(string UserId, string Email, string Token, HttpClient Client);
+
+/// <summary>The service with exactly these settings, environment and content root.</summary>
+public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Testing", string? contentRoot = null)
+    : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        if (contentRoot is not null)
+        {
+            builder.UseContentRoot(contentRoot);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
