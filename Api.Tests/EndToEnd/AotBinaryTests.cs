@@ -27,6 +27,14 @@ public sealed class AotBinaryTests
         try
         {
             var binary = await PublishAsync(publishDirectory, cancellation);
+
+            // `strongroom migrate` applies the schema and exits; the second time there is nothing to do.
+            var migrateDirectory = Path.Combine(workDirectory, "migrate-only");
+            Directory.CreateDirectory(migrateDirectory);
+            Assert.Contains("0001_users_and_accounts", await RunToEndAsync(binary, "migrate", migrateDirectory, cancellation));
+            Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, "migrate", migrateDirectory, cancellation));
+            Assert.True(File.Exists(Path.Combine(migrateDirectory, "data", "strongroom.db")));
+
             var port = FreePort();
             var started = Stopwatch.StartNew();
             using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port}"])
@@ -110,6 +118,24 @@ public sealed class AotBinaryTests
         var binary = Path.Combine(output, "strongroom");
         Assert.True(File.Exists(binary), $"No binary at {binary}");
         return binary;
+    }
+
+    private static async Task<string> RunToEndAsync(string binary, string argument, string workingDirectory, CancellationToken cancellation)
+    {
+        using var process = Process.Start(new ProcessStartInfo(binary, [argument])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
+        var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(StartTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"strongroom {argument} exited with {process.ExitCode}:\n{output}");
+        return output;
     }
 
     private static async Task WaitUntilLiveAsync(HttpClient client, Process process, IEnumerable<string> output, CancellationToken cancellation)
