@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Identity;

@@ -31,8 +31,8 @@ public sealed class AotBinaryTests
             // `strongroom migrate` applies the schema and exits; the second time there is nothing to do.
             var migrateDirectory = Path.Combine(workDirectory, "migrate-only");
             Directory.CreateDirectory(migrateDirectory);
-            Assert.Contains("0001_users_and_accounts", await RunToEndAsync(binary, "migrate", migrateDirectory, cancellation));
-            Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, "migrate", migrateDirectory, cancellation));
+            Assert.Contains("0001_users_and_accounts", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout, cancellation));
+            Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout, cancellation));
             Assert.True(File.Exists(Path.Combine(migrateDirectory, "data", "strongroom.db")));
 
             var port = FreePort();
@@ -102,27 +102,16 @@ public sealed class AotBinaryTests
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)
     {
-        var root = RepositoryRoot();
-        using var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = publish.StandardOutput.ReadToEndAsync(cancellation);
-        var stderr = publish.StandardError.ReadToEndAsync(cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(PublishTimeout);
-        await publish.WaitForExitAsync(timeout.Token);
-        Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        await RunToEndAsync("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output], RepositoryRoot(), PublishTimeout, cancellation);
         var binary = Path.Combine(output, "strongroom");
         Assert.True(File.Exists(binary), $"No binary at {binary}");
         return binary;
     }
 
-    private static async Task<string> RunToEndAsync(string binary, string argument, string workingDirectory, CancellationToken cancellation)
+    /// <summary>Runs a command to its end within <paramref name="timeout"/>; asserts exit code 0 and returns its output.</summary>
+    private static async Task<string> RunToEndAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout, CancellationToken cancellation)
     {
-        using var process = Process.Start(new ProcessStartInfo(binary, [argument])
+        using var process = Process.Start(new ProcessStartInfo(fileName, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -130,11 +119,11 @@ public sealed class AotBinaryTests
         })!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
         var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(StartTimeout);
-        await process.WaitForExitAsync(timeout.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
+        await process.WaitForExitAsync(deadline.Token);
         var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"strongroom {argument} exited with {process.ExitCode}:\n{output}");
+        Assert.True(process.ExitCode == 0, $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
         return output;
     }
 

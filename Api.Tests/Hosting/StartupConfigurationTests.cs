@@ -10,43 +10,38 @@ namespace Strongroom.Api.Tests.Hosting;
 public sealed class StartupConfigurationTests
 {
     [Fact]
-    public void Production_without_a_signing_key_does_not_start()
+    public void Production_without_a_signing_key_does_not_start_nor_touch_the_database()
     {
-        var directory = TempDirectory.Create();
-        try
-        {
-            using var factory = new ConfiguredFactory(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Strongroom"] = $"Data Source={Path.Combine(directory, "prod.db")}",
-            }, environment: "Production");
+        var (failure, databaseCreated) = StartFailure(environment: "Production", signingKey: null);
 
-            var failure = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-            Assert.Contains("Auth:SigningKey", Flatten(failure));
-            // Refused before it touched the database.
-            Assert.False(File.Exists(Path.Combine(directory, "prod.db")));
-        }
-        finally
-        {
-            TempDirectory.Delete(directory);
-        }
+        Assert.Contains("Auth:SigningKey", failure);
+        Assert.False(databaseCreated);
     }
 
     [Fact]
     public void A_signing_key_shorter_than_256_bits_does_not_start()
     {
+        var (failure, _) = StartFailure(environment: "Testing", signingKey: Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
+        Assert.Contains("256 bits", failure);
+    }
+
+    /// <summary>Starts the service on a configured (not embedded-default) SQLite file; returns why it failed.</summary>
+    private static (string Failure, bool DatabaseCreated) StartFailure(string environment, string? signingKey)
+    {
         var directory = TempDirectory.Create();
         try
         {
+            var database = Path.Combine(directory, "configured.db");
             using var factory = new ConfiguredFactory(new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Strongroom"] = $"Data Source={Path.Combine(directory, "short.db")}",
-                ["Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
-            });
+                ["ConnectionStrings:Strongroom"] = $"Data Source={database}",
+                ["Auth:SigningKey"] = signingKey,
+            }, environment);
 
             var failure = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
-            Assert.Contains("256 bits", Flatten(failure));
+            return (Flatten(failure), File.Exists(database));
         }
         finally
         {

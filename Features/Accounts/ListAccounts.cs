@@ -1,12 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 using Strongroom.Features.Common;
-using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 

@@ -1,9 +1,7 @@
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Common;
-using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;

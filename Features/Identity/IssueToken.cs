@@ -1,10 +1,4 @@
 using System.Text.Json.Serialization;
-using Dapper;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;

@@ -1,12 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
-using Dapper;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 using Strongroom.Infrastructure.Common;
-using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
