@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Accounts;
+using Strongroom.Features.Admin;
 using Strongroom.Features.Identity;
+using Strongroom.Features.Ledger;
+using Strongroom.Features.Transfers;
 
 namespace Strongroom.Features;
 
@@ -10,6 +13,7 @@ public static class FeatureRegistration
     {
         // Called here, where the endpoints are mapped, so the validation source generator sees their parameter types.
         services.AddValidation();
+        services.AddLedger();
         return services;
     }
 
@@ -18,6 +22,8 @@ public static class FeatureRegistration
     {
         app.MapIdentity();
         app.MapAccounts();
+        app.MapTransfers();
+        app.MapAdmin();
         return app;
     }
 }

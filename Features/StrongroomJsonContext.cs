@@ -1,8 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Features.Accounts;
+using Strongroom.Features.Admin;
 using Strongroom.Features.Common;
+using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
+using Strongroom.Features.Ledger;
+using Strongroom.Features.Transfers;
 
 namespace Strongroom.Features;
 
@@ -16,4 +20,19 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(OpenAccountRequest))]
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(Page<AccountResponse>))]
+[JsonSerializable(typeof(Page<EntryResponse>))]
+[JsonSerializable(typeof(CreateTransferRequest))]
+[JsonSerializable(typeof(CreateTransferBatchRequest))]
+[JsonSerializable(typeof(CaptureHoldRequest))]
+[JsonSerializable(typeof(ExternalTransferRequest))]
+[JsonSerializable(typeof(TransferResponse))]
+[JsonSerializable(typeof(OverdraftLimitRequest))]
+[JsonSerializable(typeof(VerifyLedgerResponse))]
+[JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]
+[JsonSerializable(typeof(TransferBatchResponse))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+// Stored ledger refusals are problem details; their extension values are strings and integers.
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(int))]
 public sealed partial class StrongroomJsonContext : JsonSerializerContext;

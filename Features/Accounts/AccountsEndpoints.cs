@@ -10,6 +10,7 @@ public static class AccountsEndpoints
         group.MapOpenAccount();
         group.MapGetAccount();
         group.MapListAccounts();
+        group.MapListEntries();
         return app;
     }
 }

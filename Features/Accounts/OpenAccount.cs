@@ -28,20 +28,49 @@ public static class OpenAccount
             OwnerId = user.UserId(),
             Name = request.Name.Trim(),
             Currency = request.Currency,
-            Status = "active",
+            Status = AccountStatuses.Active,
             CreatedAt = UnixMicroseconds.Now(time),
         };
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(Sql.Insert, account);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The first account of a currency brings the currency's settlement account into being, so
+        // deposits and withdrawals always have a counterparty.
+        await connection.ExecuteAsync(database.Pick(Sqlite.EnsureSettlement, SqlServer.EnsureSettlement), new
+        {
+            Id = OpaqueId.New(AccountIds.Prefix, time),
+            Name = $"{request.Currency} settlement",
+            account.Currency,
+            account.CreatedAt,
+        }, transaction);
+        await connection.ExecuteAsync(Sql.Insert, account, transaction);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/v1/accounts/{account.Id}", account.ToResponse());
     }
 
     private static class Sql
     {
         public const string Insert = """
-            INSERT INTO accounts (id, owner_id, name, currency, status, posted, pending_debits, pending_credits, created_at)
-            VALUES (@Id, @OwnerId, @Name, @Currency, @Status, 0, 0, 0, @CreatedAt)
+            INSERT INTO accounts (id, owner_id, kind, name, currency, status, posted, pending_debits, pending_credits, overdraft_limit, last_sequence, created_at)
+            VALUES (@Id, @OwnerId, 'customer', @Name, @Currency, @Status, 0, 0, 0, 0, 0, @CreatedAt)
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string EnsureSettlement = """
+            INSERT INTO accounts (id, owner_id, kind, name, currency, status, posted, pending_debits, pending_credits, overdraft_limit, last_sequence, created_at)
+            SELECT @Id, NULL, 'settlement', @Name, @Currency, 'active', 0, 0, 0, 0, 0, @CreatedAt
+            WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE kind = 'settlement' AND currency = @Currency)
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string EnsureSettlement = """
+            IF NOT EXISTS (SELECT 1 FROM accounts WITH (UPDLOCK, HOLDLOCK) WHERE kind = N'settlement' AND currency = @Currency)
+                INSERT INTO accounts (id, owner_id, kind, name, currency, status, posted, pending_debits, pending_credits, overdraft_limit, last_sequence, created_at)
+                VALUES (@Id, NULL, N'settlement', @Name, @Currency, N'active', 0, 0, 0, 0, 0, @CreatedAt);
             """;
     }
 }

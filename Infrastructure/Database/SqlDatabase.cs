@@ -41,6 +41,16 @@ public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
         }
     }
 
+    /// <summary>
+    /// A read-only transaction whose statements all see one consistent state. SQLite (WAL): a
+    /// deferred transaction reads one snapshot and does not block the writer. SQL Server:
+    /// serializable, so what was read cannot change until the end.
+    /// </summary>
+    public async Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+
     /// <summary>True when <paramref name="exception"/> is a unique-key violation on either engine.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
     {

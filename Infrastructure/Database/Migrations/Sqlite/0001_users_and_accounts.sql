@@ -1,5 +1,5 @@
--- Users, their roles, and customer accounts. Timestamps are Unix microseconds (UTC); money is
--- 64-bit integers in minor units. STRICT tables make SQLite enforce the declared types.
+-- Users, their roles, and accounts. Timestamps are Unix microseconds (UTC); money is 64-bit
+-- integers in minor units. STRICT tables make SQLite enforce the declared types.
 CREATE TABLE users (
     id TEXT NOT NULL PRIMARY KEY,
     email TEXT NOT NULL,
@@ -16,16 +16,24 @@ CREATE TABLE user_roles (
     PRIMARY KEY (user_id, role)
 ) STRICT, WITHOUT ROWID;
 
+-- A customer account has an owner; a settlement account (one per currency) has none and is where
+-- money enters and leaves the bank, so it may go negative. posted is credits minus debits;
+-- pending_* are what open holds reserve; last_sequence numbers the account's entries.
 CREATE TABLE accounts (
     id TEXT NOT NULL PRIMARY KEY,
-    owner_id TEXT NOT NULL REFERENCES users (id),
+    owner_id TEXT NULL REFERENCES users (id),
+    kind TEXT NOT NULL CHECK (kind IN ('customer', 'settlement')),
     name TEXT NOT NULL,
     currency TEXT NOT NULL CHECK (length(currency) = 3),
     status TEXT NOT NULL CHECK (status IN ('active', 'frozen', 'closed')),
     posted INTEGER NOT NULL DEFAULT 0,
     pending_debits INTEGER NOT NULL DEFAULT 0 CHECK (pending_debits >= 0),
     pending_credits INTEGER NOT NULL DEFAULT 0 CHECK (pending_credits >= 0),
-    created_at INTEGER NOT NULL
+    overdraft_limit INTEGER NOT NULL DEFAULT 0 CHECK (overdraft_limit >= 0),
+    last_sequence INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    CHECK ((kind = 'customer') = (owner_id IS NOT NULL))
 ) STRICT;
 
 CREATE INDEX ix_accounts_owner ON accounts (owner_id, id);
+CREATE UNIQUE INDEX ux_accounts_settlement ON accounts (currency) WHERE kind = 'settlement';

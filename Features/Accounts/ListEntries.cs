@@ -1,0 +1,112 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Security.Claims;
+using Strongroom.Features.Common;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Accounts;
+
+/// <summary>A statement line: <c>amount</c> is signed (a debit is negative); <c>balanceAfter</c> is the posted balance after it.</summary>
+public sealed record EntryResponse(long Sequence, string TransferId, long Amount, long BalanceAfter, string? Description, DateTimeOffset CreatedAt);
+
+public static class ListEntries
+{
+    public static RouteHandlerBuilder MapListEntries(this IEndpointRouteBuilder group) =>
+        group.MapGet("/{id}/entries", HandleAsync)
+            .WithName("ListEntries")
+            .WithSummary("An account's statement, newest first")
+            .WithDescription("Keyset-paginated by the account's entry sequence, so every page costs one index seek however long the history. from (inclusive) and to (exclusive) filter by time.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static async Task<Results<Ok<Page<EntryResponse>>, ProblemHttpResult>> HandleAsync(
+        string id, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, DateTimeOffset? from, DateTimeOffset? to,
+        ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        var before = long.MaxValue;
+        if (cursor is not null && !long.TryParse(KeysetCursor.Decode(cursor), NumberStyles.None, CultureInfo.InvariantCulture, out before))
+        {
+            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+        }
+
+        if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
+        {
+            return ApiProblems.NotFound("Account");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var owner = await connection.QuerySingleOrDefaultAsync<AccountOwner>(Sql.Owner, new { Id = id });
+        if (owner is null || (owner.OwnerId != user.UserId() && !user.IsStaff()))
+        {
+            return ApiProblems.NotFound("Account");
+        }
+
+        var take = limit ?? Paging.DefaultLimit;
+        var rows = (await connection.QueryAsync<EntryRow>(database.Pick(Sqlite.Page, SqlServer.Page), new
+        {
+            AccountId = id,
+            Before = before,
+            From = from is { } f ? UnixMicroseconds.From(f) : long.MinValue,
+            To = to is { } t ? UnixMicroseconds.From(t) : long.MaxValue,
+            Take = take + 1,
+        })).ToList();
+
+        var items = rows.Take(take).Select(row => row.ToResponse()).ToList();
+        var next = rows.Count > take ? KeysetCursor.Encode(items[^1].Sequence.ToString(CultureInfo.InvariantCulture)) : null;
+        return TypedResults.Ok(new Page<EntryResponse>(items, next));
+    }
+
+    public sealed class AccountOwner
+    {
+        public string? OwnerId { get; init; }
+    }
+
+    public sealed class EntryRow
+    {
+        public long Sequence { get; init; }
+
+        public string TransferId { get; init; } = "";
+
+        public long Amount { get; init; }
+
+        public long BalanceAfter { get; init; }
+
+        public string? Description { get; init; }
+
+        public long CreatedAt { get; init; }
+
+        public EntryResponse ToResponse() => new(Sequence, TransferId, Amount, BalanceAfter, Description, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
+    }
+
+    private static class Sql
+    {
+        public const string Owner = """
+            SELECT owner_id AS OwnerId FROM accounts WHERE id = @Id
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string Page = """
+            SELECT e.sequence AS Sequence, e.transfer_id AS TransferId, e.amount AS Amount, e.balance_after AS BalanceAfter,
+                   t.description AS Description, e.created_at AS CreatedAt
+            FROM entries e JOIN transfers t ON t.id = e.transfer_id
+            WHERE e.account_id = @AccountId AND e.sequence < @Before AND e.created_at >= @From AND e.created_at < @To
+            ORDER BY e.sequence DESC
+            LIMIT @Take
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Page = """
+            SELECT TOP (@Take) e.sequence AS Sequence, e.transfer_id AS TransferId, e.amount AS Amount, e.balance_after AS BalanceAfter,
+                   t.description AS Description, e.created_at AS CreatedAt
+            FROM entries e JOIN transfers t ON t.id = e.transfer_id
+            WHERE e.account_id = @AccountId AND e.sequence < @Before AND e.created_at >= @From AND e.created_at < @To
+            ORDER BY e.sequence DESC
+            """;
+    }
+}

@@ -1,0 +1,66 @@
+using Strongroom.Features.Accounts;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
+
+namespace Strongroom.Features.Admin;
+
+/// <summary>Freeze (no money in or out), unfreeze, or close (final; only an empty account with no holds).</summary>
+public static class ChangeAccountStatus
+{
+    public static IEndpointRouteBuilder MapChangeAccountStatus(this IEndpointRouteBuilder group)
+    {
+        group.MapPost("/{id}/freeze", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Frozen, database, cancellationToken))
+            .WithName("FreezeAccount").WithSummary("Stop all money movement in and out of an account")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/unfreeze", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Active, database, cancellationToken))
+            .WithName("UnfreezeAccount").WithSummary("Let money move again")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/close", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Closed, database, cancellationToken))
+            .WithName("CloseAccount").WithSummary("Close an account for good: only at zero balance with no pending holds")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return group;
+    }
+
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
+        string id, string newStatus, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
+        {
+            return ApiProblems.NotFound("Account");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var account = await AccountLocks.LockAsync(connection, transaction, database, id);
+        if (account is null || account.Kind != AccountKinds.Customer)
+        {
+            return ApiProblems.NotFound("Account");
+        }
+
+        if (account.Status == AccountStatuses.Closed)
+        {
+            return AccountLocks.Closed(id);
+        }
+
+        if (newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0))
+        {
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
+                "Only an account with a zero balance and no pending holds can be closed.");
+        }
+
+        await connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction);
+        var updated = await AccountLocks.LockAsync(connection, transaction, database, id);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(updated!.ToResponse());
+    }
+
+    private static class Sql
+    {
+        public const string SetStatus = """
+            UPDATE accounts SET status = @Status WHERE id = @Id
+            """;
+    }
+}

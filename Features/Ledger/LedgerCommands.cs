@@ -1,0 +1,78 @@
+namespace Strongroom.Features.Ledger;
+
+/// <summary>Who asked: used for ownership checks made inside the writer's transaction.</summary>
+public sealed record Caller(string UserId, bool IsStaff);
+
+public enum TransferKind
+{
+    /// <summary>Between two named accounts.</summary>
+    Transfer,
+
+    /// <summary>From the currency's settlement account to the named account.</summary>
+    Deposit,
+
+    /// <summary>From the named account to the currency's settlement account.</summary>
+    Withdrawal,
+}
+
+/// <summary>One movement of money as the client asked for it; the id is assigned before queuing.</summary>
+public sealed record TransferInstruction(
+    string Id,
+    TransferKind Kind,
+    string? FromAccountId,
+    string? ToAccountId,
+    long Amount,
+    string Currency,
+    string? Description,
+    IReadOnlyDictionary<string, string>? Metadata,
+    bool Hold,
+    long? HoldExpiresAt);
+
+public enum HoldAction
+{
+    Capture,
+    Void,
+    Expire,
+}
+
+/// <summary>
+/// Work for the ledger writer. It completes only after the transaction that applied it has
+/// committed (or with the error that refused it), never before.
+/// </summary>
+public abstract class LedgerCommand
+{
+    /// <summary>Null for the system's own work (hold expiry).</summary>
+    public Caller? Caller { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? RequestHash { get; init; }
+
+    public string? TraceId { get; init; }
+
+    internal TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>One transfer, or a batch applied all or nothing.</summary>
+public sealed class PostTransfers : LedgerCommand
+{
+    public required IReadOnlyList<TransferInstruction> Transfers { get; init; }
+
+    public bool IsBatch { get; init; }
+}
+
+public sealed class SettleHold : LedgerCommand
+{
+    public required string TransferId { get; init; }
+
+    public required HoldAction Action { get; init; }
+
+    /// <summary>For a capture: the amount to post (default: all of it).</summary>
+    public long? Amount { get; init; }
+}
+
+/// <summary>The HTTP answer to a command: what was, or will be, replayed for its Idempotency-Key.</summary>
+public sealed record LedgerOutcome(int Status, string Body, bool Replayed = false, string? Location = null, int? RetryAfterSeconds = null)
+{
+    public bool IsSuccess => Status is >= 200 and < 300;
+}

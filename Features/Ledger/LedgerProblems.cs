@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Strongroom.Features.Ledger;
+
+/// <summary>
+/// The ledger's refusals, as the problem-details bodies it stores with an Idempotency-Key and
+/// replays byte for byte. Codes are part of the API.
+/// </summary>
+public static class LedgerProblems
+{
+    public static LedgerOutcome NotFound(string? traceId, string what) =>
+        Create(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.", traceId);
+
+    public static LedgerOutcome Unprocessable(string? traceId, string code, string detail, int? index = null) =>
+        Create(StatusCodes.Status422UnprocessableEntity, code, detail, traceId, index);
+
+    public static LedgerOutcome Conflict(string? traceId, string code, string detail) =>
+        Create(StatusCodes.Status409Conflict, code, detail, traceId);
+
+    public static LedgerOutcome Busy(string? traceId) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "ledger_busy", "The ledger is at capacity; retry shortly with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
+
+    public static LedgerOutcome Unavailable(string? traceId) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", "The ledger could not commit; nothing was applied. Retry with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
+
+    /// <summary>Re-points a stored failure at another transfer of a batch.</summary>
+    public static LedgerOutcome Create(int status, string code, string detail, string? traceId, int? index = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Type = status switch
+            {
+                404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+                409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+                422 => "https://tools.ietf.org/html/rfc4918#section-11.2",
+                _ => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            },
+            Title = status switch
+            {
+                404 => "Not Found",
+                409 => "Conflict",
+                422 => "Unprocessable Entity",
+                _ => "Service Unavailable",
+            },
+            Status = status,
+            Detail = detail,
+        };
+        problem.Extensions["code"] = code;
+        if (index is not null)
+        {
+            problem.Extensions["index"] = index.Value;
+        }
+
+        problem.Extensions["traceId"] = traceId;
+        return new LedgerOutcome(status, JsonSerializer.Serialize(problem, StrongroomJsonContext.Default.ProblemDetails));
+    }
+}

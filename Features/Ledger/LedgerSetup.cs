@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Strongroom.Features.Ledger;
+
+public static class LedgerSetup
+{
+    public static IServiceCollection AddLedger(this IServiceCollection services)
+    {
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section)
+            .Validate(o => o.QueueCapacity > 0 && o.MaxBatchSize > 0 && o.Writers > 0, "Ledger:QueueCapacity, MaxBatchSize and Writers must be positive.")
+            .Validate(o => o.HoldExpiryInterval > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero, "Ledger intervals must be positive.")
+            .Validate(o => o.IdempotencyRetention >= TimeSpan.FromDays(7), "Ledger:IdempotencyRetention must be at least 7 days: that is the promise to clients.")
+            .ValidateOnStart();
+        services.AddSingleton<LedgerQueue>();
+        services.AddSingleton(sp => new LedgerBatch(
+            sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value));
+        services.AddHostedService<LedgerWriter>();
+        services.AddHostedService<HoldExpiryJob>();
+        services.AddHostedService<IdempotencyPurgeJob>();
+        return services;
+    }
+}

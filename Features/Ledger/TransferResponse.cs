@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Strongroom.Infrastructure.Common;
+
+namespace Strongroom.Features.Ledger;
+
+/// <summary>
+/// A transfer as clients see it. <c>status</c>: <c>posted</c>, <c>pending</c> (a hold) or
+/// <c>voided</c>; <c>capturedAmount</c> is what actually moved.
+/// </summary>
+public sealed record TransferResponse(
+    string Id,
+    string FromAccountId,
+    string ToAccountId,
+    long Amount,
+    string Currency,
+    string Status,
+    long CapturedAmount,
+    string? Description,
+    IReadOnlyDictionary<string, string>? Metadata,
+    DateTimeOffset? HoldExpiresAt,
+    DateTimeOffset CreatedAt);
+
+public sealed record TransferBatchResponse(IReadOnlyList<TransferResponse> Transfers);
+
+public static class TransferStatuses
+{
+    public const string Posted = "posted";
+    public const string Pending = "pending";
+    public const string Voided = "voided";
+}
+
+public static class TransferIds
+{
+    public const string Prefix = "trf";
+}
+
+/// <summary>A <c>transfers</c> row.</summary>
+public sealed class TransferRow
+{
+    public const string Columns = """
+        id AS Id, from_account_id AS FromAccountId, to_account_id AS ToAccountId, amount AS Amount, currency AS Currency,
+        status AS Status, captured_amount AS CapturedAmount, description AS Description, metadata AS Metadata,
+        hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public string Id { get; init; } = "";
+
+    public string FromAccountId { get; init; } = "";
+
+    public string ToAccountId { get; init; } = "";
+
+    public long Amount { get; init; }
+
+    public string Currency { get; init; } = "";
+
+    public string Status { get; set; } = "";
+
+    public long CapturedAmount { get; set; }
+
+    public string? Description { get; init; }
+
+    /// <summary>JSON object of string pairs, as stored.</summary>
+    public string? Metadata { get; init; }
+
+    public long? HoldExpiresAt { get; init; }
+
+    public string InitiatedBy { get; init; } = "";
+
+    public long CreatedAt { get; init; }
+
+    public long UpdatedAt { get; set; }
+
+    public TransferResponse ToResponse() => new(
+        Id, FromAccountId, ToAccountId, Amount, Currency, Status, CapturedAmount, Description,
+        Metadata is null ? null : JsonSerializer.Deserialize(Metadata, StrongroomJsonContext.Default.IReadOnlyDictionaryStringString),
+        HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
+        UnixMicroseconds.ToDateTimeOffset(CreatedAt));
+}

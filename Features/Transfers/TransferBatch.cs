@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using Strongroom.Features.Ledger;
+using Strongroom.Infrastructure.Common;
+
+namespace Strongroom.Features.Transfers;
+
+public static class TransferBatch
+{
+    public const int MaxTransfers = 100;
+
+    public static RouteHandlerBuilder MapTransferBatch(this IEndpointRouteBuilder group) =>
+        group.MapPost("/batch", HandleAsync)
+            .WithName("CreateTransferBatch")
+            .WithSummary("Apply up to 100 transfers all or nothing")
+            .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
+            .Produces<TransferBatchResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    public static async Task<IResult> HandleAsync(
+        CreateTransferBatchRequest request,
+        [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+        ClaimsPrincipal user,
+        HttpContext context,
+        LedgerQueue ledger,
+        TimeProvider time)
+    {
+        if (Idempotency.Refuse(idempotencyKey) is { } missingKey)
+        {
+            return missingKey;
+        }
+
+        var now = time.GetUtcNow();
+        var holdErrors = request.Transfers
+            .SelectMany((transfer, index) => transfer.HoldErrors(now).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error)))
+            .GroupBy(e => e.Key)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.error).ToArray());
+        if (holdErrors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(holdErrors);
+        }
+
+        var outcome = await ledger.SubmitAsync(new PostTransfers
+        {
+            Caller = Idempotency.CallerOf(user),
+            IdempotencyKey = idempotencyKey,
+            RequestHash = Idempotency.Hash("POST /v1/transfers/batch", request, StrongroomJsonContext.Default.CreateTransferBatchRequest),
+            TraceId = Idempotency.TraceId(context),
+            IsBatch = true,
+            Transfers = [.. request.Transfers.Select(transfer => transfer.ToInstruction(OpaqueId.New(TransferIds.Prefix, time)))],
+        });
+        return new LedgerResult(outcome);
+    }
+}

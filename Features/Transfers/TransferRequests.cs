@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using Strongroom.Features.Ledger;
+using Strongroom.Infrastructure.Money;
+
+namespace Strongroom.Features.Transfers;
+
+/// <summary>Amounts are minor units; the ceiling keeps every balance far from 64-bit overflow.</summary>
+public static class Amounts
+{
+    public const double Max = 1e15;
+}
+
+public sealed record CreateTransferRequest(
+    [Required, StringLength(40)] string FromAccountId,
+    [Required, StringLength(40)] string ToAccountId,
+    [Range(1d, Amounts.Max)] long Amount,
+    [Required, Iso4217] string Currency,
+    [StringLength(500)] string? Description = null,
+    [Metadata] IReadOnlyDictionary<string, string>? Metadata = null,
+    bool Hold = false,
+    DateTimeOffset? HoldExpiresAt = null)
+{
+    public TransferInstruction ToInstruction(string id) => new(
+        id, TransferKind.Transfer, FromAccountId, ToAccountId, Amount, Currency, Description, Metadata, Hold,
+        HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null);
+
+    /// <summary>Rules that need the clock: a hold's expiry, if given, is in the future and only on a hold.</summary>
+    public IEnumerable<string> HoldErrors(DateTimeOffset now)
+    {
+        if (HoldExpiresAt is { } expires)
+        {
+            if (!Hold)
+            {
+                yield return "holdExpiresAt is only for holds (hold: true).";
+            }
+            else if (expires <= now)
+            {
+                yield return "holdExpiresAt must be in the future.";
+            }
+        }
+    }
+}
+
+public sealed record CreateTransferBatchRequest(
+    [Required, ItemCount(1, TransferBatch.MaxTransfers)] IReadOnlyList<CreateTransferRequest> Transfers);
+
+public sealed record CaptureHoldRequest([Range(1d, Amounts.Max)] long? Amount = null);
+
+/// <summary>Money entering (deposit) or leaving (withdrawal) the bank through the settlement account.</summary>
+public sealed record ExternalTransferRequest(
+    [Required, StringLength(40)] string AccountId,
+    [Range(1d, Amounts.Max)] long Amount,
+    [Required, Iso4217] string Currency,
+    [StringLength(500)] string? Description = null);
+
+/// <summary>Up to 16 string pairs; keys 1–40 characters, values up to 500.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class MetadataAttribute : ValidationAttribute
+{
+    public const int MaxPairs = 16;
+
+    public MetadataAttribute()
+        : base("The {0} field holds at most 16 pairs, with keys of 1 to 40 characters and values of at most 500.")
+    {
+    }
+
+    public override bool IsValid(object? value) =>
+        value is null
+        || (value is IReadOnlyDictionary<string, string> pairs
+            && pairs.Count <= MaxPairs
+            && pairs.All(pair => pair.Key.Length is >= 1 and <= 40 && pair.Value is { Length: <= 500 }));
+}
+
+/// <summary>A list of <c>min</c> to <c>max</c> items (MinLength/MaxLength need reflection, which AOT trims).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class ItemCountAttribute(int min, int max) : ValidationAttribute($"The {{0}} field must hold {min} to {max} items.")
+{
+    public override bool IsValid(object? value) =>
+        value is null || (value is System.Collections.ICollection items && items.Count >= min && items.Count <= max);
+}
