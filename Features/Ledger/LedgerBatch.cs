@@ -294,6 +294,12 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         var captured = 0L;
         if (command.Action == HoldAction.Capture)
         {
+            // Past its expiry a hold is as good as voided, even before the expiry job gets to it.
+            if (transfer.HoldExpiresAt <= work.Now)
+            {
+                return LedgerProblems.Conflict(command.TraceId, "hold_not_pending", "The hold has expired.");
+            }
+
             captured = command.Amount ?? transfer.Amount;
             if (captured > transfer.Amount)
             {

@@ -20,7 +20,7 @@ public sealed class LedgerOptions
     /// <summary>A hold's lifetime when the request names none.</summary>
     public TimeSpan DefaultHoldDuration { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How long an Idempotency-Key is remembered (at least 7 days is the promise).</summary>
+    /// <summary>How long an Idempotency-Key is remembered. Clients are promised 7 days; shorten it only for tests.</summary>
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(7);
 
     public TimeSpan IdempotencyPurgeInterval { get; set; } = TimeSpan.FromHours(1);

@@ -10,7 +10,7 @@ public static class LedgerSetup
         services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section)
             .Validate(o => o.QueueCapacity > 0 && o.MaxBatchSize > 0 && o.Writers > 0, "Ledger:QueueCapacity, MaxBatchSize and Writers must be positive.")
             .Validate(o => o.HoldExpiryInterval > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero, "Ledger intervals must be positive.")
-            .Validate(o => o.IdempotencyRetention >= TimeSpan.FromDays(7), "Ledger:IdempotencyRetention must be at least 7 days: that is the promise to clients.")
+            .Validate(o => o.IdempotencyRetention > TimeSpan.Zero, "Ledger:IdempotencyRetention must be positive.")
             .ValidateOnStart();
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton(sp => new LedgerBatch(
