@@ -19,7 +19,7 @@ public sealed class AotBinaryTests
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_published_binary_serves_sign_up_to_account_on_an_empty_folder()
+    public async Task The_published_binary_serves_sign_up_to_money_movement_on_an_empty_folder()
     {
         var cancellation = TestContext.Current.CancellationToken;
         var publishDirectory = TempDirectory.Create();
@@ -42,7 +42,13 @@ public sealed class AotBinaryTests
                 WorkingDirectory = workDirectory,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-                Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production" },
+                Environment =
+                {
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                    ["DOTNET_ENVIRONMENT"] = "Production",
+                    ["Bootstrap__AdminEmail"] = AdminEmail,
+                    ["Bootstrap__AdminPassword"] = AdminPassword,
+                },
             })!;
             var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
@@ -72,6 +78,8 @@ public sealed class AotBinaryTests
                 var refused = await client.PostAsJsonAsync("/v1/accounts", new { currency = "EUR", name = "Main", balance = 5 }, cancellation);
                 await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
 
+                await MoveMoneyAsync(client, account.GetProperty("id").GetString()!, cancellation);
+
                 client.DefaultRequestHeaders.Authorization = null;
                 var document = await (await client.GetAsync("/openapi/v1.json", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
                 Assert.True(document.GetProperty("paths").TryGetProperty("/v1/accounts/{id}", out _));
@@ -98,6 +106,43 @@ public sealed class AotBinaryTests
             TempDirectory.Delete(publishDirectory);
             TempDirectory.Delete(workDirectory);
         }
+    }
+
+    private const string AdminEmail = "admin@aot.test";
+    private const string AdminPassword = "aot-admin-password";
+
+    /// <summary>The ledger's write path under native AOT: deposit, transfer with replay, statement, snapshot, verify.</summary>
+    private static async Task MoveMoneyAsync(HttpClient customer, string accountId, CancellationToken cancellation)
+    {
+        using var admin = new HttpClient { BaseAddress = customer.BaseAddress };
+        var issued = await admin.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(AdminEmail, AdminPassword), cancellation);
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await issued.AssertJsonAsync(HttpStatusCode.OK)).GetProperty("access_token").GetString());
+
+        var deposit = new HttpRequestMessage(HttpMethod.Post, "/v1/deposits") { Content = JsonContent.Create(new { accountId, amount = 10_000L, currency = "EUR" }) };
+        deposit.Headers.Add("Idempotency-Key", "aot-deposit");
+        await (await admin.SendAsync(deposit, cancellation)).AssertJsonAsync(HttpStatusCode.Created);
+
+        var savings = (await (await customer.PostAsJsonAsync("/v1/accounts", new { currency = "EUR", name = "Savings" }, cancellation))
+            .AssertJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var transfer = new HttpRequestMessage(HttpMethod.Post, "/v1/transfers")
+            {
+                Content = JsonContent.Create(new { fromAccountId = accountId, toAccountId = savings, amount = 2_500L, currency = "EUR", metadata = new Dictionary<string, string> { ["ref"] = "aot" } }),
+            };
+            transfer.Headers.Add("Idempotency-Key", "aot-transfer");
+            var response = await customer.SendAsync(transfer, cancellation);
+            await response.AssertJsonAsync(HttpStatusCode.Created);
+            Assert.Equal(attempt == 1, response.Headers.Contains("Idempotency-Replayed"));
+        }
+
+        var statement = await (await customer.GetAsync($"/v1/accounts/{accountId}/entries", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal([-2_500L, 10_000L], statement.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("amount").GetInt64()));
+
+        var balances = await (await admin.GetAsync("/v1/admin/ledger/balances", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, balances.EnumerateArray().Sum(row => row.GetProperty("posted").GetInt64()));
+        var verify = await (await admin.GetAsync("/v1/admin/ledger/verify", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
     }
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)
