@@ -91,22 +91,26 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
 
     private async Task<string?> SettlementIdAsync(Work work, string currency)
     {
+        string? id;
         lock (_settlementLock)
         {
-            if (_settlementIds.TryGetValue(currency, out var known))
+            _settlementIds.TryGetValue(currency, out id);
+        }
+
+        if (id is null)
+        {
+            id = await work.Connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, work.Transaction);
+            if (id is not null)
             {
-                return known;
+                lock (_settlementLock)
+                {
+                    _settlementIds[currency] = id;
+                }
             }
         }
 
-        var id = await work.Connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, work.Transaction);
         if (id is not null)
         {
-            lock (_settlementLock)
-            {
-                _settlementIds[currency] = id;
-            }
-
             work.SettlementIds[currency] = id;
         }
 
@@ -186,7 +190,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     {
         posted = null;
         var caller = command.Caller!;
-        var settlement = work.SettlementIds.GetValueOrDefault(instruction.Currency) ?? _settlementIds.GetValueOrDefault(instruction.Currency);
+        var settlement = work.SettlementIds.GetValueOrDefault(instruction.Currency);
         var fromId = instruction.Kind == TransferKind.Deposit ? settlement : instruction.FromAccountId;
         var toId = instruction.Kind == TransferKind.Withdrawal ? settlement : instruction.ToAccountId;
         var from = fromId is null ? null : work.Accounts.GetValueOrDefault(fromId);
