@@ -1,5 +1,4 @@
 using Strongroom.Features.Accounts;
-using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Admin;
@@ -24,38 +23,14 @@ public static class ChangeAccountStatus
         return group;
     }
 
-    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, string newStatus, SqlDatabase database, CancellationToken cancellationToken)
-    {
-        if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
-        {
-            return ApiProblems.NotFound("Account");
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var account = await AccountLocks.LockAsync(connection, transaction, database, id);
-        if (account is null || account.Kind != AccountKinds.Customer)
-        {
-            return ApiProblems.NotFound("Account");
-        }
-
-        if (account.Status == AccountStatuses.Closed)
-        {
-            return AccountLocks.Closed(id);
-        }
-
-        if (newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0))
-        {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
-                "Only an account with a zero balance and no pending holds can be closed.");
-        }
-
-        await connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction);
-        var updated = await AccountLocks.LockAsync(connection, transaction, database, id);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(updated!.ToResponse());
-    }
+    private static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
+        string id, string newStatus, SqlDatabase database, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(database, id, account =>
+            newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0)
+                ? ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
+                    "Only an account with a zero balance and no pending holds can be closed.")
+                : null,
+            (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction), cancellationToken);
 
     private static class Sql
     {

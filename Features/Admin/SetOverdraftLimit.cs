@@ -18,34 +18,11 @@ public static class SetOverdraftLimit
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, OverdraftLimitRequest request, SqlDatabase database, CancellationToken cancellationToken)
-    {
-        if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
-        {
-            return ApiProblems.NotFound("Account");
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        // The ledger writer reads the limit under its own locks, so it sees this change or the old
-        // value, never half of one.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var account = await AccountLocks.LockAsync(connection, transaction, database, id);
-        if (account is null || account.Kind != AccountKinds.Customer)
-        {
-            return ApiProblems.NotFound("Account");
-        }
-
-        if (account.Status == AccountStatuses.Closed)
-        {
-            return AccountLocks.Closed(id);
-        }
-
-        await connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction);
-        var updated = await AccountLocks.LockAsync(connection, transaction, database, id);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(updated!.ToResponse());
-    }
+    // The ledger writer reads the limit under its own locks, so it sees this change or the old value.
+    public static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
+        string id, OverdraftLimitRequest request, SqlDatabase database, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(database, id, refuse: _ => null,
+            (connection, transaction) => connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction), cancellationToken);
 
     private static class Sql
     {
@@ -55,14 +32,48 @@ public static class SetOverdraftLimit
     }
 }
 
-/// <summary>Reads an account inside a transaction, holding it (SQL Server) until the transaction ends.</summary>
-internal static class AccountLocks
+/// <summary>
+/// An operator's change to one account: lock it (SQL Server; SQLite's write lock covers it),
+/// check it may change, update it and return it, all in one transaction, so the ledger writer
+/// sees the account before or after the change, never during.
+/// </summary>
+internal static class AccountChanges
 {
-    public static Task<AccountRow?> LockAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SqlDatabase database, string id) =>
-        connection.QuerySingleOrDefaultAsync<AccountRow>(database.Pick(Sqlite.Lock, SqlServer.Lock), new { Id = id }, transaction);
+    public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> ApplyAsync(
+        SqlDatabase database, string id, Func<AccountRow, ProblemHttpResult?> refuse,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> update, CancellationToken cancellationToken)
+    {
+        if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
+        {
+            return ApiProblems.NotFound("Account");
+        }
 
-    public static ProblemHttpResult Closed(string id) =>
-        ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_closed", "Unprocessable Entity", $"Account {id} is closed; that is final.");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var account = await ReadAsync(connection, transaction, database, id);
+        if (account is null || account.Kind != AccountKinds.Customer)
+        {
+            return ApiProblems.NotFound("Account");
+        }
+
+        if (account.Status == AccountStatuses.Closed)
+        {
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_closed", "Unprocessable Entity", $"Account {id} is closed; that is final.");
+        }
+
+        if (refuse(account) is { } refusal)
+        {
+            return refusal;
+        }
+
+        await update(connection, transaction);
+        var updated = await ReadAsync(connection, transaction, database, id);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(updated!.ToResponse());
+    }
+
+    private static Task<AccountRow?> ReadAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SqlDatabase database, string id) =>
+        connection.QuerySingleOrDefaultAsync<AccountRow>(database.Pick(Sqlite.Lock, SqlServer.Lock), new { Id = id }, transaction);
 
     private static class Sqlite
     {

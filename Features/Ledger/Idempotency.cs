@@ -40,6 +40,18 @@ public static class Idempotency
     public static string? TraceId(HttpContext context) => Activity.Current?.Id ?? context.TraceIdentifier;
 }
 
+public static class LedgerEndpointMetadata
+{
+    /// <summary>What a money-moving endpoint can answer: its success, and the ledger's refusals.</summary>
+    public static RouteHandlerBuilder ProducesLedgerOutcomes<TResponse>(this RouteHandlerBuilder builder, int successStatus) =>
+        builder.Produces<TResponse>(successStatus)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}
+
 /// <summary>Writes a ledger outcome exactly as it will be replayed.</summary>
 public sealed class LedgerResult(LedgerOutcome outcome) : IResult
 {

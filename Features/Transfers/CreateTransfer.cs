@@ -12,12 +12,7 @@ public static class CreateTransfer
             .WithName("CreateTransfer")
             .WithSummary("Move money between two accounts, or place a hold")
             .WithDescription("Posts a debit and a credit atomically, or with hold=true reserves the amount until captured, voided or expired. Requires an Idempotency-Key header.")
-            .Produces<TransferResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status201Created);
 
     public static async Task<IResult> HandleAsync(
         CreateTransferRequest request,

@@ -10,28 +10,21 @@ public static class ExternalTransfers
 {
     public static IEndpointRouteBuilder MapExternalTransfers(this IEndpointRouteBuilder group)
     {
-        group.MapPost("/deposits", (ExternalTransferRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-                ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time) =>
-                HandleAsync(TransferKind.Deposit, request, idempotencyKey, user, context, ledger, time))
-            .WithName("Deposit")
-            .WithSummary("Credit an account with money entering the bank")
-            .WithDescription("Staff only. Moves the amount from the currency's settlement account to the account. Requires an Idempotency-Key header.")
-            .Produces<TransferResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/withdrawals", (ExternalTransferRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-                ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time) =>
-                HandleAsync(TransferKind.Withdrawal, request, idempotencyKey, user, context, ledger, time))
-            .WithName("Withdraw")
-            .WithSummary("Debit an account with money leaving the bank")
-            .WithDescription("Staff only. Moves the amount from the account to the currency's settlement account; the account's available balance must cover it. Requires an Idempotency-Key header.")
-            .Produces<TransferResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        Map(group, "/deposits", TransferKind.Deposit, "Deposit", "Credit an account with money entering the bank",
+            "Staff only. Moves the amount from the currency's settlement account to the account. Requires an Idempotency-Key header.");
+        Map(group, "/withdrawals", TransferKind.Withdrawal, "Withdraw", "Debit an account with money leaving the bank",
+            "Staff only. Moves the amount from the account to the currency's settlement account; the account's available balance must cover it. Requires an Idempotency-Key header.");
         return group;
     }
+
+    private static void Map(IEndpointRouteBuilder group, string pattern, TransferKind kind, string name, string summary, string description) =>
+        group.MapPost(pattern, (ExternalTransferRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
+                ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time) =>
+                HandleAsync(kind, request, idempotencyKey, user, context, ledger, time))
+            .WithName(name)
+            .WithSummary(summary)
+            .WithDescription(description)
+            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status201Created);
 
     private static async Task<IResult> HandleAsync(
         TransferKind kind, ExternalTransferRequest request, string? idempotencyKey, ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time)

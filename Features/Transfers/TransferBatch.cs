@@ -14,12 +14,7 @@ public static class TransferBatch
             .WithName("CreateTransferBatch")
             .WithSummary("Apply up to 100 transfers all or nothing")
             .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
-            .Produces<TransferBatchResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesLedgerOutcomes<TransferBatchResponse>(StatusCodes.Status201Created);
 
     public static async Task<IResult> HandleAsync(
         CreateTransferBatchRequest request,
