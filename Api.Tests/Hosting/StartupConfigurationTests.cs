@@ -80,6 +80,9 @@ public sealed class StartupConfigurationTests
                 await using var command = connection.CreateCommand();
                 command.CommandText = "PRAGMA journal_mode";
                 Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+                // FULL (2): a commit is on disk before it is acknowledged, even across a power cut.
+                command.CommandText = "PRAGMA synchronous";
+                Assert.Equal(2L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
             }
 
             using var second = new ConfiguredFactory(new Dictionary<string, string?>(), environment: "Production", contentRoot: contentRoot);
