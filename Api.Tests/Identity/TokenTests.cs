@@ -22,6 +22,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(response.Headers.CacheControl?.NoStore);
         var token = body.GetProperty("access_token").GetString()!;
         Assert.Equal("HS256", Jwt.Header(token).GetProperty("alg").GetString());
+        Assert.Equal("at+jwt", Jwt.Header(token).GetProperty("typ").GetString());
         var payload = Jwt.Payload(token);
         Assert.StartsWith("usr_", payload.GetProperty("sub").GetString());
         Assert.Equal("customer", payload.GetProperty("role").GetString());
@@ -78,7 +79,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    public static TheoryData<string> RefusedTokens => ["expired", "wrong-audience", "wrong-issuer", "wrong-key", "alg-none", "tampered", "not-yet-valid"];
+    public static TheoryData<string> RefusedTokens => ["expired", "wrong-audience", "wrong-issuer", "wrong-key", "alg-none", "tampered", "not-yet-valid", "not-an-access-token"];
 
     [Theory]
     [MemberData(nameof(RefusedTokens))]
@@ -94,6 +95,8 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
             "wrong-audience" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], audience: "someone-else"),
             "wrong-issuer" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], issuer: "https://evil.example"),
             "wrong-key" => Jwt.Sign(RandomNumberGenerator.GetBytes(32), user.UserId, ["customer"]),
+            // Right key, right claims, but typed as a plain JWT rather than an access token (RFC 9068).
+            "not-an-access-token" => Jwt.Sign(app.SigningKey, user.UserId, ["customer"], type: "JWT"),
             "alg-none" => Jwt.Unsigned($$"""{"sub":"{{user.UserId}}","role":"admin","iss":"strongroom","aud":"strongroom-api","exp":{{DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds()}}}"""),
             "tampered" => Tamper(user.Token),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),

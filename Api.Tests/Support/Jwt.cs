@@ -15,7 +15,7 @@ public static class Jwt
     public static string Subject(string token) => Payload(token).GetProperty("sub").GetString()!;
 
     public static string Sign(byte[] key, string subject, string[] roles, string issuer = "strongroom", string audience = "strongroom-api",
-        DateTime? expires = null, DateTime? notBefore = null)
+        DateTime? expires = null, DateTime? notBefore = null, string type = "at+jwt")
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = roles, ["jti"] = Guid.NewGuid().ToString("N") };
@@ -27,6 +27,7 @@ public static class Jwt
             NotBefore = notBefore ?? now.AddMinutes(-1),
             Expires = expires ?? now.AddMinutes(10),
             Claims = claims,
+            TokenType = type,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
         });
     }

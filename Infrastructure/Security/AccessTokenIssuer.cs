@@ -32,6 +32,8 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
             NotBefore = now,
             Expires = now + _options.AccessTokenLifetime,
             Subject = new ClaimsIdentity(claims),
+            // RFC 9068: marks it as an access token, so no other JWT signed with the key passes for one.
+            TokenType = StrongroomClaims.AccessTokenType,
             SigningCredentials = _credentials,
         });
         return new AccessToken(token, (int)_options.AccessTokenLifetime.TotalSeconds);
@@ -42,6 +44,9 @@ public static class StrongroomClaims
 {
     public const string Subject = JwtRegisteredClaimNames.Sub;
     public const string Role = "role";
+
+    /// <summary>The JOSE <c>typ</c> of our access tokens (RFC 9068).</summary>
+    public const string AccessTokenType = "at+jwt";
 
     /// <summary>The caller's user id (<c>sub</c>); endpoints behind a policy always have one.</summary>
     public static string UserId(this ClaimsPrincipal user) =>

@@ -32,6 +32,8 @@ public static class SecuritySetup
                     IssuerSigningKey = new SymmetricSecurityKey(options.SigningKeyBytes),
                     // Pinning the algorithm refuses "alg: none" and any algorithm-confusion trick.
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    // Only access tokens: a refresh token or any other JWT under the same key is refused.
+                    ValidTypes = [StrongroomClaims.AccessTokenType],
                     ValidateIssuer = true,
                     ValidateAudience = true,
                     ValidateLifetime = true,
