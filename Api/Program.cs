@@ -42,6 +42,7 @@ if (await app.PrepareDatabaseAsync())
 app.UseStrongroomHttp();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 // Endpoints
 app.MapHealthEndpoints();

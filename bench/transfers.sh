@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of POST /v1/transfers on the embedded default (SQLite), group commit against one
 # commit per request (Ledger:MaxBatchSize=1): same binary, same machine, 64 connections.
+# The per-user money-movement rate limit is lifted: one bench user sends everything.
 # Loopback only; each run is bounded in time and stops its server.
 # Usage: bench/transfers.sh [binary] [seconds]   (default: artifacts/publish/strongroom, 15 s)
 set -euo pipefail
@@ -16,6 +17,7 @@ run() {
   folder=$(mktemp -d); port=$((20000 + RANDOM % 20000)); base="http://127.0.0.1:$port"
   (cd "$folder" && Bootstrap__AdminEmail=admin@bench.test Bootstrap__AdminPassword=bench-admin-pass \
      Ledger__MaxBatchSize="$batch" Logging__LogLevel__Default=Warning \
+     Api__MoneyMovementRateLimit__PermitLimit=100000000 Api__MoneyMovementRateLimit__TokensPerSecond=100000000 \
      exec "$binary" --urls "$base" >"$folder/log" 2>&1) &
   pid=$!
   until curl -sf -o /dev/null "$base/health/live"; do sleep 0.05; done

@@ -42,13 +42,18 @@ public static class Idempotency
 
 public static class LedgerEndpointMetadata
 {
-    /// <summary>What a money-moving endpoint can answer: its success, and the ledger's refusals.</summary>
-    public static RouteHandlerBuilder ProducesLedgerOutcomes<TResponse>(this RouteHandlerBuilder builder, int successStatus) =>
-        builder.Produces<TResponse>(successStatus)
+    /// <summary>
+    /// Marks an endpoint that moves money: the per-user money-movement rate limit, and what it can
+    /// answer (its success, and the ledger's refusals).
+    /// </summary>
+    public static RouteHandlerBuilder MovesMoney<TResponse>(this RouteHandlerBuilder builder, int successStatus) =>
+        builder.RequireRateLimiting(RateLimits.MoneyMovement)
+            .Produces<TResponse>(successStatus)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }
 

@@ -12,7 +12,7 @@ public static class CreateTransfer
             .WithName("CreateTransfer")
             .WithSummary("Move money between two accounts, or place a hold")
             .WithDescription("Posts a debit and a credit atomically, or with hold=true reserves the amount until captured, voided or expired. Requires an Idempotency-Key header.")
-            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status201Created);
+            .MovesMoney<TransferResponse>(StatusCodes.Status201Created);
 
     public static async Task<IResult> HandleAsync(
         CreateTransferRequest request,

@@ -24,7 +24,7 @@ public static class ExternalTransfers
             .WithName(name)
             .WithSummary(summary)
             .WithDescription(description)
-            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status201Created);
+            .MovesMoney<TransferResponse>(StatusCodes.Status201Created);
 
     private static async Task<IResult> HandleAsync(
         TransferKind kind, ExternalTransferRequest request, string? idempotencyKey, ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time)

@@ -15,12 +15,12 @@ public static class SettleHoldEndpoints
             .WithName("CaptureHold")
             .WithSummary("Capture a hold, fully or partly")
             .WithDescription("Posts the captured amount (default: all of it) and releases the rest. Requires an Idempotency-Key header.")
-            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status200OK);
+            .MovesMoney<TransferResponse>(StatusCodes.Status200OK);
         group.MapPost("/{id}/void", VoidAsync)
             .WithName("VoidHold")
             .WithSummary("Release a hold")
             .WithDescription("Nothing moves; the reserved amount is available again. Requires an Idempotency-Key header.")
-            .ProducesLedgerOutcomes<TransferResponse>(StatusCodes.Status200OK);
+            .MovesMoney<TransferResponse>(StatusCodes.Status200OK);
         return group;
     }
 

@@ -14,7 +14,7 @@ public static class TransferBatch
             .WithName("CreateTransferBatch")
             .WithSummary("Apply up to 100 transfers all or nothing")
             .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
-            .ProducesLedgerOutcomes<TransferBatchResponse>(StatusCodes.Status201Created);
+            .MovesMoney<TransferBatchResponse>(StatusCodes.Status201Created);
 
     public static async Task<IResult> HandleAsync(
         CreateTransferBatchRequest request,

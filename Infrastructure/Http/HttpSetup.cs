@@ -19,10 +19,28 @@ public sealed class ApiOptions
 
     public DocsOptions Docs { get; set; } = new();
 
+    /// <summary>Browser origins allowed to call the API (CORS); none by default.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+
+    /// <summary>Proxies (IP addresses) whose X-Forwarded-For/-Proto are believed; none by default.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    public MoneyMovementLimitOptions MoneyMovementRateLimit { get; set; } = new();
+
     public sealed class DocsOptions
     {
         /// <summary>Serve <c>/scalar</c>. Unset means: on in Development and in the embedded default.</summary>
         public bool? Enabled { get; set; }
+    }
+
+    /// <summary>A token bucket per user over the money-moving endpoints.</summary>
+    public sealed class MoneyMovementLimitOptions
+    {
+        /// <summary>Burst size.</summary>
+        public int PermitLimit { get; set; } = 100;
+
+        /// <summary>Sustained rate.</summary>
+        public int TokensPerSecond { get; set; } = 50;
     }
 }
 
@@ -33,6 +51,8 @@ public static class HttpSetup
     {
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section)
             .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MoneyMovementRateLimit is { PermitLimit: > 0, TokensPerSecond: > 0 }, "Api:MoneyMovementRateLimit needs a positive PermitLimit and TokensPerSecond.")
+            .Validate(o => o.KnownProxies.All(proxy => System.Net.IPAddress.TryParse(proxy, out _)), "Api:KnownProxies must be IP addresses.")
             .ValidateOnStart();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -47,6 +67,7 @@ public static class HttpSetup
             }
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddStrongroomHardening();
         // Binding failures always surface as BadHttpRequestException, so one handler explains them
         // the same way in every environment.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -59,6 +80,7 @@ public static class HttpSetup
     /// <summary>Exceptions, bare error statuses (401, 404, 405, 415, …) and oversized bodies become problem details.</summary>
     public static IApplicationBuilder UseStrongroomHttp(this IApplicationBuilder app)
     {
+        app.UseStrongroomHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var limit = app.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
