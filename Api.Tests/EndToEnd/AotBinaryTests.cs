@@ -147,7 +147,7 @@ public sealed class AotBinaryTests
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)
     {
-        await RunToEndAsync("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output], RepositoryRoot(), PublishTimeout, cancellation);
+        await RunToEndAsync("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output], Repository.Root(), PublishTimeout, cancellation);
         var binary = Path.Combine(output, "strongroom");
         Assert.True(File.Exists(binary), $"No binary at {binary}");
         return binary;
@@ -201,18 +201,5 @@ public sealed class AotBinaryTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Strongroom.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Strongroom.slnx not found above the test binaries.");
     }
 }

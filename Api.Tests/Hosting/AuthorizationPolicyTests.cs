@@ -41,3 +41,57 @@ public sealed class AuthorizationPolicyTests(DocsEnabledApp app) : IClassFixture
         Assert.All(docs, endpoint => Assert.NotNull(endpoint.Metadata.GetMetadata<IAllowAnonymous>()));
     }
 }
+
+/// <summary>
+/// The README's role × endpoint matrix is generated from the running endpoint list: a new or
+/// changed endpoint fails this test until the README says who may call it.
+/// </summary>
+public sealed class RoleMatrixTests(DocsEnabledApp app) : IClassFixture<DocsEnabledApp>
+{
+    private const string Start = "<!-- role-matrix:start -->";
+    private const string End = "<!-- role-matrix:end -->";
+
+    [Fact]
+    public void The_readme_role_matrix_matches_the_endpoints()
+    {
+        var rows = EndpointCatalog.ApiOperations(app.Services)
+            .OrderBy(o => o.Route, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+            .Select(o => $"| `{o.Method} {o.Route}` | {Marks(Audience(o.Endpoint))} |");
+        var expected = string.Join('\n', [
+            "| endpoint | anonymous | customer | operator | admin |",
+            "|---|:-:|:-:|:-:|:-:|",
+            .. rows]);
+
+        var readme = File.ReadAllText(Path.Combine(Support.Repository.Root(), "README.md")).ReplaceLineEndings("\n");
+        var start = readme.IndexOf(Start, StringComparison.Ordinal);
+        var end = readme.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"README.md needs the matrix between {Start} and {End}:\n{expected}");
+        var actual = readme[(start + Start.Length)..end].Trim();
+
+        Assert.True(expected == actual, $"README.md's role matrix is out of date; it should read:\n{expected}");
+    }
+
+    private static string Audience(Microsoft.AspNetCore.Http.Endpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return "anonymous";
+        }
+
+        return endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null)
+            ?? throw new InvalidOperationException($"{endpoint.DisplayName} names no policy.");
+    }
+
+    private static string Marks(string audience)
+    {
+        string[] roles = audience switch
+        {
+            "anonymous" => ["anonymous", "customer", "operator", "admin"],
+            "customer" => ["customer", "operator", "admin"],
+            "staff" => ["operator", "admin"],
+            "admin" => ["admin"],
+            _ => throw new InvalidOperationException($"Unknown policy '{audience}': add it to the matrix."),
+        };
+        return string.Join(" | ", new[] { "anonymous", "customer", "operator", "admin" }.Select(role => roles.Contains(role) ? "✓" : ""));
+    }
+}
