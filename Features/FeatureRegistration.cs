@@ -4,6 +4,7 @@ using Strongroom.Features.Admin;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Transfers;
+using Strongroom.Features.Users;
 
 namespace Strongroom.Features;
 
@@ -24,6 +25,7 @@ public static class FeatureRegistration
         app.MapAccounts();
         app.MapTransfers();
         app.MapAdmin();
+        app.MapUsers();
         return app;
     }
 }

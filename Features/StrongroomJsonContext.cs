@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Transfers;
+using Strongroom.Features.Users;
 
 namespace Strongroom.Features;
 
@@ -27,6 +28,9 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(ExternalTransferRequest))]
 [JsonSerializable(typeof(TransferResponse))]
 [JsonSerializable(typeof(OverdraftLimitRequest))]
+[JsonSerializable(typeof(UserAdminResponse))]
+[JsonSerializable(typeof(Page<UserAdminResponse>))]
+[JsonSerializable(typeof(UserRolesRequest))]
 [JsonSerializable(typeof(VerifyLedgerResponse))]
 [JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]
 [JsonSerializable(typeof(TransferBatchResponse))]

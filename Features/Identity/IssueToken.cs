@@ -65,7 +65,8 @@ public static class IssueToken
         var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { Email = UserIds.NormalizeEmail(username) });
 
         // An unknown user costs one hash check too, so time does not tell who has an account.
-        var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is not null;
+        // A disabled user gets the same answer as a wrong password: nothing about the account leaks.
+        var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
@@ -81,12 +82,14 @@ public static class IssueToken
         public string Id { get; init; } = "";
 
         public string PasswordHash { get; init; } = "";
+
+        public string Status { get; init; } = "";
     }
 
     internal static class Sql
     {
         public const string FindCredentials = """
-            SELECT id AS Id, password_hash AS PasswordHash FROM users WHERE email = @Email
+            SELECT id AS Id, password_hash AS PasswordHash, status AS Status FROM users WHERE email = @Email
             """;
 
         public const string FindRoles = """

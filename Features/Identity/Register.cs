@@ -65,6 +65,12 @@ public static class Register
     }
 }
 
+public static class UserStatuses
+{
+    public const string Active = "active";
+    public const string Disabled = "disabled";
+}
+
 public static class UserIds
 {
     public const string Prefix = "usr";

@@ -6,6 +6,7 @@ CREATE TABLE dbo.users (
     email nvarchar(320) NOT NULL,
     full_name nvarchar(200) NOT NULL,
     password_hash nvarchar(200) NOT NULL,
+    status nvarchar(10) NOT NULL CONSTRAINT df_users_status DEFAULT N'active' CONSTRAINT ck_users_status CHECK (status IN (N'active', N'disabled')),
     created_at bigint NOT NULL
 );
 

@@ -5,6 +5,7 @@ CREATE TABLE users (
     email TEXT NOT NULL,
     full_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
     created_at INTEGER NOT NULL
 ) STRICT;
 

@@ -1,0 +1,26 @@
+using Strongroom.Features.Identity;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
+
+namespace Strongroom.Features.Users;
+
+public static class GetUser
+{
+    public static RouteHandlerBuilder MapGetUser(this IEndpointRouteBuilder group) =>
+        group.MapGet("/{id}", HandleAsync)
+            .WithName("GetUser")
+            .WithSummary("Read a user with their roles and status")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> HandleAsync(string id, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        if (!OpaqueId.IsWellFormed(UserIds.Prefix, id))
+        {
+            return ApiProblems.NotFound("User");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<UserRow>(UserQueries.ById(database), new { Id = id });
+        return user is null ? ApiProblems.NotFound("User") : TypedResults.Ok(user.ToResponse());
+    }
+}

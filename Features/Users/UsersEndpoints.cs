@@ -1,0 +1,15 @@
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Users;
+
+public static class UsersEndpoints
+{
+    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/users").WithTags("Users").RequireAuthorization(Policies.Admin);
+        group.MapListUsers();
+        group.MapGetUser();
+        group.MapChangeUser();
+        return app;
+    }
+}
