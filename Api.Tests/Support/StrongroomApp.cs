@@ -60,6 +60,9 @@ public abstract class StrongroomApp : IAsyncLifetime
             ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
             ["Bootstrap:AdminEmail"] = AdminEmail,
             ["Bootstrap:AdminPassword"] = AdminPassword,
+            ["Security:DataKeys:0:Id"] = "test-1",
+            ["Security:DataKeys:0:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Security:BlindIndexKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         };
         foreach (var (key, value) in ExtraSettings)
         {

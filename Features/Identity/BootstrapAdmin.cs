@@ -30,14 +30,15 @@ public static partial class BootstrapAdmin
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BootstrapAdmin));
         var email = UserIds.NormalizeEmail(options.AdminEmail);
+        var personalData = services.GetRequiredService<PersonalDataProtector>();
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var userId = await connection.QuerySingleOrDefaultAsync<string>(Sql.FindUser, new { Email = email }, transaction);
+        var userId = await connection.QuerySingleOrDefaultAsync<string>(Sql.FindUser, new { EmailIndex = personalData.EmailIndex(email) }, transaction);
         if (userId is null)
         {
             userId = OpaqueId.New(UserIds.Prefix, time);
-            var user = new Register.NewUser(userId, email, "Administrator", PasswordHashing.Hash(options.AdminPassword), UnixMicroseconds.Now(time));
+            var user = Register.NewUser.Create(userId, email, "Administrator", options.AdminPassword, personalData, time);
             await connection.ExecuteAsync(Register.Sql.InsertUser, user, transaction);
             LogCreated(logger, userId);
         }
@@ -53,7 +54,7 @@ public static partial class BootstrapAdmin
     private static class Sql
     {
         public const string FindUser = """
-            SELECT id FROM users WHERE email = @Email
+            SELECT id FROM users WHERE email_index = @EmailIndex
             """;
     }
 

@@ -36,7 +36,7 @@ public static class IssueToken
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> HandleAsync(
-        HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, CancellationToken cancellationToken)
+        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -62,7 +62,7 @@ public static class IssueToken
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { Email = UserIds.NormalizeEmail(username) });
+        var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { EmailIndex = personalData.EmailIndex(UserIds.NormalizeEmail(username)) });
 
         // An unknown user costs one hash check too, so time does not tell who has an account.
         // A disabled user gets the same answer as a wrong password: nothing about the account leaks.
@@ -89,7 +89,7 @@ public static class IssueToken
     internal static class Sql
     {
         public const string FindCredentials = """
-            SELECT id AS Id, password_hash AS PasswordHash, status AS Status FROM users WHERE email = @Email
+            SELECT id AS Id, password_hash AS PasswordHash, status AS Status FROM users WHERE email_index = @EmailIndex
             """;
 
         public const string FindRoles = """

@@ -25,14 +25,10 @@ public static class Register
             .ProducesProblem(StatusCodes.Status409Conflict);
 
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> HandleAsync(
-        RegisterRequest request, SqlDatabase database, TimeProvider time, CancellationToken cancellationToken)
+        RegisterRequest request, SqlDatabase database, PersonalDataProtector personalData, TimeProvider time, CancellationToken cancellationToken)
     {
-        var user = new NewUser(
-            OpaqueId.New(UserIds.Prefix, time),
-            UserIds.NormalizeEmail(request.Email),
-            request.FullName.Trim(),
-            PasswordHashing.Hash(request.Password),
-            UnixMicroseconds.Now(time));
+        var email = UserIds.NormalizeEmail(request.Email);
+        var user = NewUser.Create(OpaqueId.New(UserIds.Prefix, time), email, request.FullName.Trim(), request.Password, personalData, time);
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -47,16 +43,26 @@ public static class Register
             return ApiProblems.Conflict("email_taken", "A user with this email already exists.");
         }
 
-        return TypedResults.Created((string?)null, new UserResponse(user.Id, user.Email, user.FullName));
+        return TypedResults.Created((string?)null, new UserResponse(user.Id, email, user.FullName));
     }
 
-    public sealed record NewUser(string Id, string Email, string FullName, string PasswordHash, long CreatedAt);
+    /// <summary>A user row ready to insert: email encrypted and blind-indexed, password hashed.</summary>
+    public sealed record NewUser(string Id, string EmailIndex, string Email, string FullName, string PasswordHash, long CreatedAt)
+    {
+        public static NewUser Create(string id, string normalizedEmail, string fullName, string password, PersonalDataProtector personalData, TimeProvider time) => new(
+            id,
+            personalData.EmailIndex(normalizedEmail),
+            personalData.Protect(normalizedEmail, UserIds.EmailContext(id)),
+            fullName,
+            PasswordHashing.Hash(password),
+            UnixMicroseconds.Now(time));
+    }
 
     internal static class Sql
     {
         public const string InsertUser = """
-            INSERT INTO users (id, email, full_name, password_hash, created_at)
-            VALUES (@Id, @Email, @FullName, @PasswordHash, @CreatedAt)
+            INSERT INTO users (id, email_index, email, full_name, password_hash, created_at)
+            VALUES (@Id, @EmailIndex, @Email, @FullName, @PasswordHash, @CreatedAt)
             """;
 
         public const string InsertRole = """
@@ -77,4 +83,7 @@ public static class UserIds
 
     /// <summary>Emails compare case-insensitively; we store the lower-case form.</summary>
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>Associated data for a user's encrypted email: the ciphertext only opens in this row and column.</summary>
+    public static string EmailContext(string userId) => $"users.email:{userId}";
 }

@@ -1,6 +1,7 @@
 using Strongroom.Features.Identity;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
+using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Users;
 
@@ -12,7 +13,7 @@ public static class GetUser
             .WithSummary("Read a user with their roles and status")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    public static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> HandleAsync(string id, SqlDatabase database, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> HandleAsync(string id, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(UserIds.Prefix, id))
         {
@@ -21,6 +22,6 @@ public static class GetUser
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<UserRow>(UserQueries.ById(database), new { Id = id });
-        return user is null ? ApiProblems.NotFound("User") : TypedResults.Ok(user.ToResponse());
+        return user is null ? ApiProblems.NotFound("User") : TypedResults.Ok(user.ToResponse(personalData));
     }
 }

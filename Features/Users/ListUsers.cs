@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Common;
+using Strongroom.Infrastructure.Security;
 using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Users;
@@ -14,7 +15,7 @@ public static class ListUsers
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<UserAdminResponse>>, ProblemHttpResult>> HandleAsync(
-        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, SqlDatabase database, CancellationToken cancellationToken)
+        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
     {
         var after = "";
         if (cursor is not null && (after = KeysetCursor.Decode(cursor)) is null)
@@ -25,7 +26,7 @@ public static class ListUsers
         var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<UserRow>(UserQueries.Page(database), new { After = after, Take = take + 1 })).ToList();
-        var items = rows.Take(take).Select(row => row.ToResponse()).ToList();
+        var items = rows.Take(take).Select(row => row.ToResponse(personalData)).ToList();
         return TypedResults.Ok(new Page<UserAdminResponse>(items, rows.Count > take ? KeysetCursor.Encode(items[^1].Id) : null));
     }
 }

@@ -1,4 +1,6 @@
+using Strongroom.Features.Identity;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Users;
 
@@ -20,8 +22,9 @@ public sealed class UserRow
 
     public long CreatedAt { get; init; }
 
-    public UserAdminResponse ToResponse() => new(
-        Id, Email, FullName,
+    /// <summary><see cref="Email"/> is stored encrypted; it is opened only to answer an admin.</summary>
+    public UserAdminResponse ToResponse(PersonalDataProtector personalData) => new(
+        Id, personalData.Unprotect(Email, UserIds.EmailContext(Id)), FullName,
         [.. (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)],
         Status, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
 }

@@ -18,6 +18,7 @@ public static class SecuritySetup
         services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<SigningKeySetup>());
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddPersonalDataProtection();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -21,14 +21,14 @@ internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOpt
     {
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
-            options.SigningKeyBytes = TryDecode(options.SigningKey) ?? [];
+            options.SigningKeyBytes = LocalSecrets.TryDecode(options.SigningKey) ?? [];
             return;
         }
 
         if (environment.IsDevelopment() || database.Value.IsEmbeddedDefault)
         {
             var path = Path.Combine(DatabaseSetup.DataDirectory(environment), KeyFileName);
-            options.SigningKeyBytes = LoadOrCreate(path);
+            options.SigningKeyBytes = LocalSecrets.LoadOrCreate(path, 64);
             if (Interlocked.Exchange(ref _warned, 1) == 0)
             {
                 LogGeneratedKey(logger, path);
@@ -60,50 +60,6 @@ internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOpt
 
         return ValidateOptionsResult.Success;
     }
-
-    private static byte[]? TryDecode(string base64)
-    {
-        var buffer = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) ? buffer[..written] : null;
-    }
-
-    private static byte[] LoadOrCreate(string path)
-    {
-        if (File.Exists(path))
-        {
-            return Read(path);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, fileOptions))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
-        }
-
-        try
-        {
-            // The rename is atomic: a concurrent reader sees no key or a whole key, never half of one.
-            File.Move(temporary, path, overwrite: false);
-            return key;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another instance made it first: use theirs.
-            File.Delete(temporary);
-            return Read(path);
-        }
-    }
-
-    private static byte[] Read(string path) =>
-        TryDecode(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} does not hold a base64 key.");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey is not configured; using the generated development key in {KeyPath}. Configure a key before going to production.")]
     private static partial void LogGeneratedKey(ILogger logger, string keyPath);

@@ -1,16 +1,22 @@
 -- Users, their roles, and accounts. Timestamps are Unix microseconds (UTC); money is 64-bit
 -- integers in minor units. Text is nvarchar, as the client sends parameters, so no implicit
 -- conversion defeats an index; ids use a binary collation to order as SQLite does.
+-- Personal data is stored encrypted (AES-256-GCM, "keyId:base64"); emails are found and kept
+-- unique through email_index, a keyed HMAC blind index, never through the ciphertext.
 CREATE TABLE dbo.users (
     id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT pk_users PRIMARY KEY,
-    email nvarchar(320) NOT NULL,
+    email_index nvarchar(64) COLLATE Latin1_General_BIN2 NOT NULL,
+    email nvarchar(1000) NOT NULL,
     full_name nvarchar(200) NOT NULL,
     password_hash nvarchar(200) NOT NULL,
     status nvarchar(10) NOT NULL CONSTRAINT df_users_status DEFAULT N'active' CONSTRAINT ck_users_status CHECK (status IN (N'active', N'disabled')),
+    phone nvarchar(400) NULL,
+    address nvarchar(2000) NULL,
+    date_of_birth nvarchar(200) NULL,
     created_at bigint NOT NULL
 );
 
-CREATE UNIQUE INDEX ux_users_email ON dbo.users (email);
+CREATE UNIQUE INDEX ux_users_email_index ON dbo.users (email_index);
 
 CREATE TABLE dbo.user_roles (
     user_id nvarchar(40) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT fk_user_roles_user REFERENCES dbo.users (id),

@@ -1,15 +1,21 @@
 -- Users, their roles, and accounts. Timestamps are Unix microseconds (UTC); money is 64-bit
 -- integers in minor units. STRICT tables make SQLite enforce the declared types.
+-- Personal data is stored encrypted (AES-256-GCM, "keyId:base64"); emails are found and kept
+-- unique through email_index, a keyed HMAC blind index, never through the ciphertext.
 CREATE TABLE users (
     id TEXT NOT NULL PRIMARY KEY,
+    email_index TEXT NOT NULL,
     email TEXT NOT NULL,
     full_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+    phone TEXT NULL,
+    address TEXT NULL,
+    date_of_birth TEXT NULL,
     created_at INTEGER NOT NULL
 ) STRICT;
 
-CREATE UNIQUE INDEX ux_users_email ON users (email);
+CREATE UNIQUE INDEX ux_users_email_index ON users (email_index);
 
 CREATE TABLE user_roles (
     user_id TEXT NOT NULL REFERENCES users (id),
