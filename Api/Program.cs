@@ -1,14 +1,16 @@
+using Microsoft.Extensions.Options;
 using Strongroom.Api.Hosting;
 using Strongroom.Features;
 using Strongroom.Features.Identity;
-using Microsoft.Extensions.Options;
+using Strongroom.Features.Users;
 using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 // `strongroom migrate` applies the schema and exits: production runs it with DDL rights and the
 // service itself with least-privilege credentials (Database:MigrateOnStartup=false).
-var command = args is ["migrate", ..] ? "migrate" : null;
+// `strongroom rotate-keys` re-encrypts personal data under the active data key and exits.
+var command = args is [("migrate" or "rotate-keys") and var verb, ..] ? verb : null;
 var builder = WebApplication.CreateSlimBuilder(command is null ? args : args[1..]);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
@@ -28,6 +30,14 @@ if (command == "migrate")
     var applied = await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
     Console.WriteLine(applied.Count == 0 ? "Schema is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}.");
     await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
+    return;
+}
+
+if (command == "rotate-keys")
+{
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+    var rotated = await RotateDataKeys.RunAsync(app.Services, app.Lifetime.ApplicationStopping);
+    Console.WriteLine($"Re-encrypted {rotated} user(s) under the active data key.");
     return;
 }
 

@@ -3,6 +3,7 @@ using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
+using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
 
@@ -26,6 +27,7 @@ public static class FeatureRegistration
         app.MapTransfers();
         app.MapAdmin();
         app.MapUsers();
+        app.MapProfiles();
         return app;
     }
 }

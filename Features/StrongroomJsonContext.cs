@@ -6,6 +6,7 @@ using Strongroom.Features.Common;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
+using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
 
@@ -31,6 +32,8 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(UserAdminResponse))]
 [JsonSerializable(typeof(Page<UserAdminResponse>))]
 [JsonSerializable(typeof(UserRolesRequest))]
+[JsonSerializable(typeof(ProfileResponse))]
+[JsonSerializable(typeof(UpdateProfileRequest))]
 [JsonSerializable(typeof(VerifyLedgerResponse))]
 [JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]
 [JsonSerializable(typeof(TransferBatchResponse))]

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Strongroom.Features.Identity;
+using Strongroom.Features.Profiles;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Users;
+
+/// <summary>
+/// <c>strongroom rotate-keys</c>: re-encrypts every personal field not yet under the active data
+/// key, a page of users per transaction, while the service keeps running (old rows decrypt under
+/// their own key until then). Afterwards the old key can be removed from configuration.
+/// </summary>
+public static partial class RotateDataKeys
+{
+    private const int PageSize = 500;
+
+    public static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<SqlDatabase>();
+        var personalData = services.GetRequiredService<PersonalDataProtector>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RotateDataKeys));
+        var rotated = 0;
+        var after = "";
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            // Read and rewrite under the write lock (SQLite) / update locks (SQL Server), so a
+            // profile change made meanwhile is neither lost nor overwritten with stale data.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var page = (await connection.QueryAsync<SecretRow>(database.Pick(Sqlite.Page, SqlServer.Page), new { After = after, Take = PageSize }, transaction)).ToList();
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var row in page.Where(row => !(personalData.IsCurrent(row.Email) && personalData.IsCurrent(row.Phone)
+                && personalData.IsCurrent(row.Address) && personalData.IsCurrent(row.DateOfBirth))))
+            {
+                await connection.ExecuteAsync(Sql.Rewrite, new
+                {
+                    row.Id,
+                    Email = Reprotect(personalData, row.Email, UserIds.EmailContext(row.Id)),
+                    Phone = ReprotectOptional(personalData, row.Phone, ProfileFields.Context("phone", row.Id)),
+                    Address = ReprotectOptional(personalData, row.Address, ProfileFields.Context("address", row.Id)),
+                    DateOfBirth = ReprotectOptional(personalData, row.DateOfBirth, ProfileFields.Context("date_of_birth", row.Id)),
+                }, transaction);
+                rotated++;
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            after = page[^1].Id;
+        }
+
+        LogRotated(logger, rotated, personalData.ActiveKeyId);
+        return rotated;
+    }
+
+    private static string Reprotect(PersonalDataProtector personalData, string stored, string context) =>
+        personalData.IsCurrent(stored) ? stored : personalData.Protect(personalData.Unprotect(stored, context), context);
+
+    private static string? ReprotectOptional(PersonalDataProtector personalData, string? stored, string context) =>
+        stored is null ? null : Reprotect(personalData, stored, context);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} user(s) under data key {KeyId}")]
+    private static partial void LogRotated(ILogger logger, int count, string keyId);
+
+    public sealed class SecretRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Email { get; init; } = "";
+
+        public string? Phone { get; init; }
+
+        public string? Address { get; init; }
+
+        public string? DateOfBirth { get; init; }
+    }
+
+    private static class Sql
+    {
+        public const string Rewrite = """
+            UPDATE users SET email = @Email, phone = @Phone, address = @Address, date_of_birth = @DateOfBirth WHERE id = @Id
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string Page = """
+            SELECT id AS Id, email AS Email, phone AS Phone, address AS Address, date_of_birth AS DateOfBirth
+            FROM users WHERE id > @After ORDER BY id LIMIT @Take
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Page = """
+            SELECT TOP (@Take) id AS Id, email AS Email, phone AS Phone, address AS Address, date_of_birth AS DateOfBirth
+            FROM users WITH (UPDLOCK, ROWLOCK) WHERE id > @After ORDER BY id
+            """;
+    }
+}
