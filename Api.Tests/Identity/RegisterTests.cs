@@ -74,6 +74,17 @@ public abstract class RegisterTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.False(string.IsNullOrEmpty(signedIn.Token));
     }
 
+    [Theory]
+    [InlineData("football")]
+    [InlineData("QwertyUIOP")]
+    public async Task A_common_password_is_refused_whatever_its_case(string password)
+    {
+        var response = await app.CreateClient().PostJsonAsync("/v1/auth/register",
+            new { email = $"common-{Guid.NewGuid():N}@example.test", password, fullName = "Common" });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "password_too_common");
+    }
+
     [Fact]
     public async Task An_invalid_email_is_a_validation_error()
     {
@@ -96,6 +107,38 @@ public abstract class RegisterTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class RegisterOnSqlite(SqliteApp app) : RegisterTests<SqliteApp>(app)
 {
+    [Fact]
+    public async Task A_hash_made_with_older_parameters_is_upgraded_at_the_next_sign_in()
+    {
+        const string password = "correct horse battery";
+        var user = await App.RegisterAndSignInAsync(password: password);
+        // As if the account predated today's parameters.
+        await ExecuteAsync("UPDATE users SET password_hash = $hash WHERE id = $id", ("$hash", Strongroom.Infrastructure.Security.PasswordHashing.Hash(password, 100_000)), ("$id", user.UserId));
+        Assert.StartsWith("pbkdf2-sha512$100000$", await StoredHashAsync(user.UserId));
+
+        await App.SignInAsync(user.Email, password, user.UserId);
+
+        Assert.StartsWith("pbkdf2-sha512$210000$", await StoredHashAsync(user.UserId));
+        await App.SignInAsync(user.Email, password, user.UserId);
+    }
+
+    private async Task<string> StoredHashAsync(string userId) =>
+        (string)(await ExecuteAsync("SELECT password_hash FROM users WHERE id = $id", ("$id", userId)))!;
+
+    private async Task<object?> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new SqliteConnection($"Data Source={App.DatabasePath}");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task Passwords_are_stored_as_salted_PBKDF2_SHA512_hashes()
     {

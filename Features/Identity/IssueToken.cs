@@ -72,7 +72,13 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
-        var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user!.Id });
+        if (PasswordHashing.NeedsUpgrade(user!.PasswordHash))
+        {
+            // Hash parameters only go up: a hash made with older ones is replaced while we hold the password.
+            await connection.ExecuteAsync(Sql.UpgradeHash, new { user.Id, PasswordHash = PasswordHashing.Hash(password) });
+        }
+
+        var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user.Id });
         var token = issuer.Issue(user.Id, roles);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds));
     }
@@ -90,6 +96,10 @@ public static class IssueToken
     {
         public const string FindCredentials = """
             SELECT id AS Id, password_hash AS PasswordHash, status AS Status FROM users WHERE email_index = @EmailIndex
+            """;
+
+        public const string UpgradeHash = """
+            UPDATE users SET password_hash = @PasswordHash WHERE id = @Id
             """;
 
         public const string FindRoles = """

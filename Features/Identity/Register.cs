@@ -27,6 +27,11 @@ public static class Register
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> HandleAsync(
         RegisterRequest request, SqlDatabase database, PersonalDataProtector personalData, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (CommonPasswords.Contains(request.Password))
+        {
+            return ApiProblems.BadRequest("password_too_common", "This password is on the list of common passwords; choose another.");
+        }
+
         var email = UserIds.NormalizeEmail(request.Email);
         var user = NewUser.Create(OpaqueId.New(UserIds.Prefix, time), email, request.FullName.Trim(), request.Password, personalData, time);
 

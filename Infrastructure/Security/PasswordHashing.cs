@@ -22,11 +22,14 @@ public static class PasswordHashing
     /// check, so an unknown user and a wrong password take the same time.</summary>
     public static readonly string DecoyHash = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
 
-    public static string Hash(string password)
+    public static string Hash(string password) => Hash(password, Iterations);
+
+    /// <summary>With other parameters: only for hashes made before <see cref="Iterations"/> was raised.</summary>
+    public static string Hash(string password, int iterations)
     {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA512, HashBytes);
-        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA512, HashBytes);
+        return string.Create(CultureInfo.InvariantCulture, $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
 
     public static bool Verify(string password, string stored)
@@ -53,5 +56,6 @@ public static class PasswordHashing
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
+    /// <summary>True for a hash made with other (older) parameters: re-hash it at the next successful sign-in.</summary>
     public static bool NeedsUpgrade(string stored) => !stored.StartsWith($"{Scheme}${Iterations}$", StringComparison.Ordinal);
 }
