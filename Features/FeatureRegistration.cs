@@ -16,6 +16,7 @@ public static class FeatureRegistration
         // Called here, where the endpoints are mapped, so the validation source generator sees their parameter types.
         services.AddValidation();
         services.AddLedger();
+        services.AddSingleton<RefreshTokens>();
         return services;
     }
 

@@ -19,6 +19,7 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(TokenError))]
+[JsonSerializable(typeof(RevokeTokenRequest))]
 [JsonSerializable(typeof(OpenAccountRequest))]
 [JsonSerializable(typeof(AccountResponse))]
 [JsonSerializable(typeof(Page<AccountResponse>))]

@@ -11,6 +11,7 @@ public sealed class AuthorizationPolicyTests(DocsEnabledApp app) : IClassFixture
     [
         "POST /v1/auth/register",
         "POST /v1/auth/token",
+        "POST /v1/auth/revoke",
         "GET /health/live",
         "GET /health/ready",
     ];

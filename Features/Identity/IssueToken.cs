@@ -3,16 +3,18 @@ using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
 
-/// <summary>The form fields of the RFC 6749 §4.3 password grant (documented, bound by hand).</summary>
+/// <summary>The form fields of the password (RFC 6749 §4.3) and refresh (§6) grants (documented, bound by hand).</summary>
 public sealed record TokenRequest(
     [property: JsonPropertyName("grant_type")] string GrantType,
-    [property: JsonPropertyName("username")] string Username,
-    [property: JsonPropertyName("password")] string Password);
+    [property: JsonPropertyName("username")] string? Username,
+    [property: JsonPropertyName("password")] string? Password,
+    [property: JsonPropertyName("refresh_token")] string? RefreshToken);
 
 public sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken);
 
 /// <summary>RFC 6749 §5.2 error body.</summary>
 public sealed record TokenError(
@@ -29,14 +31,14 @@ public static class IssueToken
             .AllowAnonymous()
             .WithName("IssueToken")
             .WithSummary("Sign in: exchange email and password for an access token")
-            .WithDescription("OAuth 2.0 password grant (RFC 6749 §4.3): form fields grant_type=password, username (the email), password. Errors follow RFC 6749 §5.2.")
+            .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3), or grant_type=refresh_token with refresh_token (§6); every refresh token works once and is replaced. Errors follow §5.2.")
             // Also routes by media type: any other body is a 415.
             .Accepts<TokenRequest>(FormContentType)
             .Produces<TokenError>(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> HandleAsync(
-        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, CancellationToken cancellationToken)
+        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -47,6 +49,11 @@ public static class IssueToken
         if (grantType.Length == 0)
         {
             return TypedResults.BadRequest(new TokenError("invalid_request", "grant_type is required."));
+        }
+
+        if (grantType == "refresh_token")
+        {
+            return await RefreshAsync(form["refresh_token"].ToString(), database, issuer, refreshTokens, cancellationToken);
         }
 
         if (grantType != "password")
@@ -80,7 +87,29 @@ public static class IssueToken
 
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user.Id });
         var token = issuer.Issue(user.Id, roles);
-        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds));
+        var refresh = await refreshTokens.IssueAsync(connection, user.Id);
+        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, refresh));
+    }
+
+    /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
+    private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> RefreshAsync(
+        string refreshToken, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        if (refreshToken.Length == 0)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_request", "refresh_token is required."));
+        }
+
+        var (outcome, userId, successor) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
+        if (outcome != RefreshTokens.Outcome.Rotated)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_grant"));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = userId });
+        var token = issuer.Issue(userId!, roles);
+        return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, successor!));
     }
 
     public sealed class Credentials

@@ -1,0 +1,141 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Identity;
+
+/// <summary>
+/// Opaque refresh tokens (256 random bits), stored only as a SHA-256 hash, rotated on every use.
+/// A token presented a second time means it leaked: its whole family is revoked, so neither the
+/// thief nor the user can continue with it, and the user signs in again.
+/// </summary>
+public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOptions> options, TimeProvider time, ILogger<RefreshTokens> logger)
+{
+    public enum Outcome
+    {
+        Rotated,
+        Invalid,
+        Reused,
+    }
+
+    /// <summary>Starts a family (a sign-in) and returns its first token.</summary>
+    public async Task<string> IssueAsync(DbConnection connection, string userId)
+    {
+        var token = NewToken();
+        await connection.ExecuteAsync(Sql.Insert, Row(token, userId, Guid.CreateVersion7().ToString("N")));
+        return token;
+    }
+
+    /// <summary>Uses <paramref name="token"/> once: on success, the user id and its successor.</summary>
+    public async Task<(Outcome Outcome, string? UserId, string? Successor)> RotateAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredToken>(database.Pick(Sqlite.Find, SqlServer.Find), new { TokenHash = Hash(token) }, transaction);
+        var now = UnixMicroseconds.Now(time);
+        if (stored is null || stored.Status == "revoked" || stored.ExpiresAt <= now)
+        {
+            return (Outcome.Invalid, null, null);
+        }
+
+        if (stored.Status == "used" || stored.UserStatus != UserStatuses.Active)
+        {
+            await connection.ExecuteAsync(Sql.RevokeFamily, new { stored.FamilyId }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            if (stored.Status == "used")
+            {
+                LogReuse(logger, stored.UserId);
+                return (Outcome.Reused, stored.UserId, null);
+            }
+
+            return (Outcome.Invalid, null, null);
+        }
+
+        var successor = NewToken();
+        await connection.ExecuteAsync(Sql.MarkUsed, new { stored.TokenHash }, transaction);
+        await connection.ExecuteAsync(Sql.Insert, Row(successor, stored.UserId, stored.FamilyId), transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return (Outcome.Rotated, stored.UserId, successor);
+    }
+
+    /// <summary>RFC 7009: revokes the token's family; an unknown token is not an error.</summary>
+    public async Task RevokeAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(Sql.RevokeFamilyOf, new { TokenHash = Hash(token) });
+    }
+
+    private NewRow Row(string token, string userId, string familyId)
+    {
+        var now = UnixMicroseconds.Now(time);
+        return new NewRow(Hash(token), userId, familyId, now, now + (options.Value.RefreshTokenLifetime.Ticks / TimeSpan.TicksPerMicrosecond));
+    }
+
+    private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    // The user id only; the token itself never reaches a log.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A used refresh token was presented again for user {UserId}; its family is revoked")]
+    private static partial void LogReuse(ILogger logger, string userId);
+
+    public sealed record NewRow(string TokenHash, string UserId, string FamilyId, long CreatedAt, long ExpiresAt);
+
+    public sealed class StoredToken
+    {
+        public string TokenHash { get; init; } = "";
+
+        public string UserId { get; init; } = "";
+
+        public string FamilyId { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public long ExpiresAt { get; init; }
+
+        public string UserStatus { get; init; } = "";
+    }
+
+    private static class Sql
+    {
+        public const string Insert = """
+            INSERT INTO refresh_tokens (token_hash, user_id, family_id, status, created_at, expires_at)
+            VALUES (@TokenHash, @UserId, @FamilyId, 'active', @CreatedAt, @ExpiresAt)
+            """;
+
+        public const string MarkUsed = """
+            UPDATE refresh_tokens SET status = 'used' WHERE token_hash = @TokenHash
+            """;
+
+        public const string RevokeFamily = """
+            UPDATE refresh_tokens SET status = 'revoked' WHERE family_id = @FamilyId
+            """;
+
+        public const string RevokeFamilyOf = """
+            UPDATE refresh_tokens SET status = 'revoked'
+            WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = @TokenHash)
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string Find = """
+            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus
+            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = @TokenHash
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Find = """
+            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus
+            FROM refresh_tokens t WITH (UPDLOCK, ROWLOCK, HOLDLOCK) JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = @TokenHash
+            """;
+    }
+}
