@@ -17,6 +17,7 @@ public static class FeatureRegistration
         services.AddValidation();
         services.AddLedger();
         services.AddSingleton<RefreshTokens>();
+        services.AddSingleton<SignInThrottle>();
         return services;
     }
 

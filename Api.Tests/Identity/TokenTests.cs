@@ -135,3 +135,73 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class TokenOnSqlite(SqliteApp app) : TokenTests<SqliteApp>(app);
 
 public sealed class TokenOnSqlServer(SqlServerApp app) : TokenTests<SqlServerApp>(app);
+
+/// <summary>Three failures lock an account; ten lock a client address.</summary>
+public sealed class QuickLockoutApp : SqliteApp
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Auth:Lockout:AccountFailures"] = "3",
+        ["Auth:Lockout:IpFailures"] = "10",
+    };
+}
+
+public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<QuickLockoutApp>
+{
+    [Fact]
+    public async Task Repeated_failures_lock_an_account_known_or_not_with_the_same_answer()
+    {
+        var user = await app.RegisterAndSignInAsync(password: "correct horse battery");
+        var stranger = $"nobody-{Guid.NewGuid():N}@example.test";
+        var client = app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(user.Email, "wrong guess"), TestContext.Current.CancellationToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(stranger, "wrong guess"), TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        // Locked now, even with the right password; an unknown email looks exactly the same.
+        var known = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(user.Email, "correct horse battery"), TestContext.Current.CancellationToken);
+        var unknown = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(stranger, "correct horse battery"), TestContext.Current.CancellationToken);
+
+        foreach (var response in new[] { known, unknown })
+        {
+            var problem = await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign_in_locked");
+            Assert.True(int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture) > 60);
+            Assert.Equal("Too Many Requests", problem.GetProperty("title").GetString());
+        }
+
+        // Another account is not affected by this one's lock.
+        var other = await app.RegisterAndSignInAsync(password: "another good passphrase");
+        Assert.False(string.IsNullOrEmpty(other.Token));
+    }
+}
+
+/// <summary>Four failures from one client address lock it, whichever accounts they tried.</summary>
+public sealed class QuickIpLockoutApp : SqliteApp
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Auth:Lockout:AccountFailures"] = "100",
+        ["Auth:Lockout:IpFailures"] = "4",
+    };
+}
+
+public sealed class ClientAddressLockoutTests(QuickIpLockoutApp app) : IClassFixture<QuickIpLockoutApp>
+{
+    [Fact]
+    public async Task Spraying_guesses_across_accounts_locks_the_client_address()
+    {
+        var user = await app.RegisterAndSignInAsync(password: "correct horse battery");
+        var client = app.CreateClient();
+        for (var i = 0; i < 4; i++)
+        {
+            var guess = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm($"spray-{i}-{Guid.NewGuid():N}@example.test", "Summer2026!"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.BadRequest, guess.StatusCode);
+        }
+
+        var real = await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(user.Email, "correct horse battery"), TestContext.Current.CancellationToken);
+
+        await real.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign_in_locked");
+    }
+}

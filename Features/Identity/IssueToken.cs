@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -35,10 +36,12 @@ public static class IssueToken
             // Also routes by media type: any other body is a 415.
             .Accepts<TokenRequest>(FormContentType)
             .Produces<TokenError>(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> HandleAsync(
-        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> HandleAsync(
+        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
+        SignInThrottle throttle, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -68,16 +71,28 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_request", "username and password are required."));
         }
 
+        var emailIndex = personalData.EmailIndex(UserIds.NormalizeEmail(username));
+        var (account, ip) = (SignInThrottle.AccountSubject(emailIndex), SignInThrottle.IpSubject(context));
+        if (await throttle.LockedForAsync(account, ip, cancellationToken) is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
+                "Too many failed sign-ins; try again after the number of seconds in Retry-After.");
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
-        var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { EmailIndex = personalData.EmailIndex(UserIds.NormalizeEmail(username)) });
+        var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { EmailIndex = emailIndex });
 
         // An unknown user costs one hash check too, so time does not tell who has an account.
         // A disabled user gets the same answer as a wrong password: nothing about the account leaks.
         var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
+            await throttle.RecordFailureAsync(account, ip, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
+
+        await throttle.RecordSuccessAsync(account, cancellationToken);
 
         if (PasswordHashing.NeedsUpgrade(user!.PasswordHash))
         {
@@ -92,7 +107,7 @@ public static class IssueToken
     }
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
-    private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>>> RefreshAsync(
+    private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> RefreshAsync(
         string refreshToken, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, CancellationToken cancellationToken)
     {
         if (refreshToken.Length == 0)

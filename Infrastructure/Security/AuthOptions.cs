@@ -21,8 +21,22 @@ public sealed class AuthOptions
     /// <summary>Tolerance for clocks that disagree; capped at 30 seconds.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    public LockoutOptions Lockout { get; set; } = new();
+
     /// <summary>The decoded key, set once the options are resolved.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
+}
+
+/// <summary>Failed sign-ins allowed within <see cref="Window"/> before a subject is locked for <see cref="Duration"/>.</summary>
+public sealed class LockoutOptions
+{
+    public int AccountFailures { get; set; } = 5;
+
+    public int IpFailures { get; set; } = 20;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>Bound from <c>Bootstrap</c>: an admin ensured at start-up.</summary>

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Identity;
+
+/// <summary>
+/// Locks sign-in for an account (by the email typed, whether or not it exists) after
+/// <c>Auth:Lockout:AccountFailures</c> failures, and for a client IP after <c>IpFailures</c>, within
+/// a window; a lock answers 429 with Retry-After before any password is checked. Kept in the
+/// database, so every replica sees the same counts.
+/// </summary>
+public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOptions> options, TimeProvider time, ILogger<SignInThrottle> logger)
+{
+    private LockoutOptions Lockout => options.Value.Lockout;
+
+    public static string AccountSubject(string emailIndex) => $"account:{emailIndex}";
+
+    public static string IpSubject(HttpContext context) => $"ip:{context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
+
+    /// <summary>Seconds until the later of the two locks ends, or null when neither is locked.</summary>
+    public async Task<int?> LockedForAsync(string account, string ip, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var until = await connection.ExecuteScalarAsync<long?>(Sql.LockedUntil, new { Account = account, Ip = ip });
+        var now = UnixMicroseconds.Now(time);
+        return until is { } end && end > now ? (int)Math.Ceiling((end - now) / 1_000_000d) : null;
+    }
+
+    public async Task RecordFailureAsync(string account, string ip, CancellationToken cancellationToken)
+    {
+        var now = UnixMicroseconds.Now(time);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (subject, limit) in new[] { (account, Lockout.AccountFailures), (ip, Lockout.IpFailures) })
+        {
+            await connection.ExecuteAsync(database.Pick(Sqlite.Count, SqlServer.Count), new
+            {
+                Subject = subject,
+                Now = now,
+                WindowStart = now - Microseconds(Lockout.Window),
+                Limit = limit,
+                LockedUntil = now + Microseconds(Lockout.Duration),
+            }, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        LogFailure(logger, ip);
+    }
+
+    /// <summary>A successful sign-in clears the account's count (not the IP's).</summary>
+    public async Task RecordSuccessAsync(string account, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(Sql.Clear, new { Subject = account });
+    }
+
+    private static long Microseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Failed sign-in from {ClientSubject}")]
+    private static partial void LogFailure(ILogger logger, string clientSubject);
+
+    private static class Sql
+    {
+        public const string LockedUntil = """
+            SELECT MAX(locked_until) FROM sign_in_throttle WHERE subject IN (@Account, @Ip)
+            """;
+
+        public const string Clear = """
+            DELETE FROM sign_in_throttle WHERE subject = @Subject
+            """;
+    }
+
+    /// <summary>Counts a failure in the current window (a stale window starts again) and locks at the limit.</summary>
+    private static class Sqlite
+    {
+        public const string Count = """
+            INSERT INTO sign_in_throttle (subject, failures, window_started_at, locked_until)
+            VALUES (@Subject, 1, @Now, CASE WHEN 1 >= @Limit THEN @LockedUntil ELSE 0 END)
+            ON CONFLICT (subject) DO UPDATE SET
+                failures = CASE WHEN window_started_at < @WindowStart THEN 1 ELSE failures + 1 END,
+                window_started_at = CASE WHEN window_started_at < @WindowStart THEN @Now ELSE window_started_at END,
+                locked_until = CASE
+                    WHEN (CASE WHEN window_started_at < @WindowStart THEN 1 ELSE failures + 1 END) >= @Limit THEN @LockedUntil
+                    ELSE locked_until END
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Count = """
+            MERGE sign_in_throttle WITH (HOLDLOCK) AS t
+            USING (SELECT @Subject AS subject) AS s ON t.subject = s.subject
+            WHEN MATCHED THEN UPDATE SET
+                failures = CASE WHEN t.window_started_at < @WindowStart THEN 1 ELSE t.failures + 1 END,
+                window_started_at = CASE WHEN t.window_started_at < @WindowStart THEN @Now ELSE t.window_started_at END,
+                locked_until = CASE
+                    WHEN (CASE WHEN t.window_started_at < @WindowStart THEN 1 ELSE t.failures + 1 END) >= @Limit THEN @LockedUntil
+                    ELSE t.locked_until END
+            WHEN NOT MATCHED THEN INSERT (subject, failures, window_started_at, locked_until)
+                VALUES (@Subject, 1, @Now, CASE WHEN 1 >= @Limit THEN @LockedUntil ELSE 0 END);
+            """;
+    }
+}
