@@ -31,9 +31,7 @@ public static class ListAccounts
             database.Pick(Sqlite.Page, SqlServer.Page),
             new { OwnerId = user.UserId(), After = after, Take = take + 1 })).ToList();
 
-        var items = rows.Take(take).Select(row => row.ToResponse()).ToList();
-        var next = rows.Count > take ? KeysetCursor.Encode(items[^1].Id) : null;
-        return TypedResults.Ok(new Page<AccountResponse>(items, next));
+        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), account => account.Id));
     }
 
     private static class Sqlite

@@ -53,9 +53,7 @@ public static class ListEntries
             Take = take + 1,
         })).ToList();
 
-        var items = rows.Take(take).Select(row => row.ToResponse()).ToList();
-        var next = rows.Count > take ? KeysetCursor.Encode(items[^1].Sequence.ToString(CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new Page<EntryResponse>(items, next));
+        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
     }
 
     public sealed class AccountOwner

@@ -7,4 +7,14 @@ public static class Paging
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
+
+    /// <summary>
+    /// A page from rows fetched with one more than <paramref name="take"/>: the extra row only says
+    /// another page exists (no COUNT), and the last item's key becomes the opaque cursor.
+    /// </summary>
+    public static Page<TItem> From<TRow, TItem>(IReadOnlyList<TRow> rows, int take, Func<TRow, TItem> map, Func<TItem, string> key)
+    {
+        var items = rows.Take(take).Select(map).ToList();
+        return new Page<TItem>(items, rows.Count > take ? Strongroom.Infrastructure.Http.KeysetCursor.Encode(key(items[^1])) : null);
+    }
 }

@@ -26,7 +26,6 @@ public static class ListUsers
         var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<UserRow>(UserQueries.Page(database), new { After = after, Take = take + 1 })).ToList();
-        var items = rows.Take(take).Select(row => row.ToResponse(personalData)).ToList();
-        return TypedResults.Ok(new Page<UserAdminResponse>(items, rows.Count > take ? KeysetCursor.Encode(items[^1].Id) : null));
+        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(personalData), user => user.Id));
     }
 }
