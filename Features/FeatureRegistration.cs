@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
+using Strongroom.Features.Audit;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
@@ -30,6 +31,7 @@ public static class FeatureRegistration
         app.MapAdmin();
         app.MapUsers();
         app.MapProfiles();
+        app.MapAudit();
         return app;
     }
 }

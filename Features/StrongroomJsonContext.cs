@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
+using Strongroom.Features.Audit;
 using Strongroom.Features.Common;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
@@ -34,6 +35,8 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(Page<UserAdminResponse>))]
 [JsonSerializable(typeof(UserRolesRequest))]
 [JsonSerializable(typeof(ProfileResponse))]
+[JsonSerializable(typeof(Page<AuditEntryResponse>))]
+[JsonSerializable(typeof(AuditVerifyResponse))]
 [JsonSerializable(typeof(UpdateProfileRequest))]
 [JsonSerializable(typeof(VerifyLedgerResponse))]
 [JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]

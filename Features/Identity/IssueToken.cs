@@ -41,7 +41,7 @@ public static class IssueToken
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -56,7 +56,7 @@ public static class IssueToken
 
         if (grantType == "refresh_token")
         {
-            return await RefreshAsync(form["refresh_token"].ToString(), database, issuer, refreshTokens, cancellationToken);
+            return await RefreshAsync(form["refresh_token"].ToString(), context, database, issuer, refreshTokens, audit, cancellationToken);
         }
 
         if (grantType != "password")
@@ -75,6 +75,7 @@ public static class IssueToken
         var (account, ip) = (SignInThrottle.AccountSubject(emailIndex), SignInThrottle.IpSubject(context));
         if (await throttle.LockedForAsync(account, ip, cancellationToken) is { } seconds)
         {
+            await audit.RecordAsync(new AuditEvent("sign_in_locked", Target: account), context, cancellationToken);
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
                 "Too many failed sign-ins; try again after the number of seconds in Retry-After.");
@@ -89,12 +90,15 @@ public static class IssueToken
         if (!valid)
         {
             await throttle.RecordFailureAsync(account, ip, cancellationToken);
+            // The target is the user id when there is one, else the blind index of what was typed: never the email itself.
+            await audit.RecordAsync(new AuditEvent("sign_in_failed", Target: user?.Id ?? account), context, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
         await throttle.RecordSuccessAsync(account, cancellationToken);
+        await audit.RecordAsync(new AuditEvent("sign_in_succeeded", ActorId: user!.Id), context, cancellationToken);
 
-        if (PasswordHashing.NeedsUpgrade(user!.PasswordHash))
+        if (PasswordHashing.NeedsUpgrade(user.PasswordHash))
         {
             // Hash parameters only go up: a hash made with older ones is replaced while we hold the password.
             await connection.ExecuteAsync(Sql.UpgradeHash, new { user.Id, PasswordHash = PasswordHashing.Hash(password) });
@@ -108,7 +112,7 @@ public static class IssueToken
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
     private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> RefreshAsync(
-        string refreshToken, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+        string refreshToken, HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, AuditLog audit, CancellationToken cancellationToken)
     {
         if (refreshToken.Length == 0)
         {
@@ -116,6 +120,11 @@ public static class IssueToken
         }
 
         var (outcome, userId, successor) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
+        if (outcome == RefreshTokens.Outcome.Reused)
+        {
+            await audit.RecordAsync(new AuditEvent("refresh_token_reused", ActorId: userId, Details: "family revoked"), context, cancellationToken);
+        }
+
         if (outcome != RefreshTokens.Outcome.Rotated)
         {
             return TypedResults.BadRequest(new TokenError("invalid_grant"));

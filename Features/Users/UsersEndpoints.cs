@@ -6,7 +6,7 @@ public static class UsersEndpoints
 {
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/users").WithTags("Users").RequireAuthorization(Policies.Admin);
+        var group = app.MapGroup("/v1/admin/users").WithTags("Users").RequireAuthorization(Policies.Admin).AuditSuccessfulChanges();
         group.MapListUsers();
         group.MapGetUser();
         group.MapChangeUser();

@@ -19,6 +19,8 @@ public static class SecuritySetup
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
         services.AddSingleton<AccessTokenIssuer>();
         services.AddPersonalDataProtection();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
