@@ -154,6 +154,23 @@ public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<Quic
         var user = await app.RegisterAndSignInAsync(password: "correct horse battery");
         var stranger = $"nobody-{Guid.NewGuid():N}@example.test";
         var client = app.CreateClient();
+        var suspicious = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Strongroom.Security")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                suspicious.Add($"{tag.Value}");
+            }
+        });
+        listener.Start();
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/v1/auth/token", StrongroomApp.TokenForm(user.Email, "wrong guess"), TestContext.Current.CancellationToken)).StatusCode);
@@ -170,6 +187,13 @@ public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<Quic
             Assert.True(int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture) > 60);
             Assert.Equal("Too Many Requests", problem.GetProperty("title").GetString());
         }
+
+        // The burst is flagged: an audit event naming the account, and a metric.
+        var admin = await app.SignInAsAdminAsync();
+        var flagged = (await (await admin.Client.GetAsync("/v1/admin/audit?action=suspicious_activity&limit=100")).AssertJsonAsync(HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()).ToList();
+        Assert.Contains(user.UserId, flagged);
+        Assert.Contains("sign_in_failures_against_account", suspicious);
 
         // Another account is not affected by this one's lock.
         var other = await app.RegisterAndSignInAsync(password: "another good passphrase");

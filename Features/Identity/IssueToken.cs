@@ -41,7 +41,7 @@ public static class IssueToken
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, AuditLog audit, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -89,7 +89,14 @@ public static class IssueToken
         var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
-            await throttle.RecordFailureAsync(account, ip, cancellationToken);
+            foreach (var locked in await throttle.RecordFailureAsync(account, ip, cancellationToken))
+            {
+                // A burst of failures against one account or from one address just crossed the limit.
+                var kind = locked == account ? "sign_in_failures_against_account" : "sign_in_failures_from_address";
+                metrics.SuspiciousActivity(kind);
+                await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? user?.Id ?? account : locked, Details: kind), context, cancellationToken);
+            }
+
             // The target is the user id when there is one, else the blind index of what was typed: never the email itself.
             await audit.RecordAsync(new AuditEvent("sign_in_failed", Target: user?.Id ?? account), context, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));

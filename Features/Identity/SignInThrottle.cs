@@ -28,9 +28,12 @@ public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOp
         return until is { } end && end > now ? (int)Math.Ceiling((end - now) / 1_000_000d) : null;
     }
 
-    public async Task RecordFailureAsync(string account, string ip, CancellationToken cancellationToken)
+    /// <summary>Counts a failure against both subjects; returns those it has just locked (a burst: suspicious).</summary>
+    public async Task<IReadOnlyList<string>> RecordFailureAsync(string account, string ip, CancellationToken cancellationToken)
     {
         var now = UnixMicroseconds.Now(time);
+        var lockedUntil = now + Microseconds(Lockout.Duration);
+        var locked = new List<string>();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var (subject, limit) in new[] { (account, Lockout.AccountFailures), (ip, Lockout.IpFailures) })
@@ -41,12 +44,17 @@ public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOp
                 Now = now,
                 WindowStart = now - Microseconds(Lockout.Window),
                 Limit = limit,
-                LockedUntil = now + Microseconds(Lockout.Duration),
+                LockedUntil = lockedUntil,
             }, transaction);
+            if (await connection.ExecuteScalarAsync<long>(Sql.LockedUntilOf, new { Subject = subject }, transaction) == lockedUntil)
+            {
+                locked.Add(subject);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
         LogFailure(logger, ip);
+        return locked;
     }
 
     /// <summary>A successful sign-in clears the account's count (not the IP's).</summary>
@@ -65,6 +73,10 @@ public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOp
     {
         public const string LockedUntil = """
             SELECT MAX(locked_until) FROM sign_in_throttle WHERE subject IN (@Account, @Ip)
+            """;
+
+        public const string LockedUntilOf = """
+            SELECT locked_until FROM sign_in_throttle WHERE subject = @Subject
             """;
 
         public const string Clear = """

@@ -20,6 +20,8 @@ public static class SecuritySetup
         services.AddSingleton<AccessTokenIssuer>();
         services.AddPersonalDataProtection();
         services.AddSingleton<AuditLog>();
+        services.AddMetrics();
+        services.AddSingleton<SecurityMetrics>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
