@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
+using Strongroom.Features.Clients;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
@@ -32,6 +33,7 @@ public static class FeatureRegistration
         app.MapUsers();
         app.MapProfiles();
         app.MapAudit();
+        app.MapClients();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
+using Strongroom.Features.Clients;
 using Strongroom.Features.Common;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
@@ -42,6 +43,10 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]
 [JsonSerializable(typeof(TransferBatchResponse))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(CreateClientRequest))]
+[JsonSerializable(typeof(CreatedClientResponse))]
+[JsonSerializable(typeof(ClientResponse))]
+[JsonSerializable(typeof(Page<ClientResponse>))]
 // Stored ledger refusals are problem details; their extension values are strings and integers.
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(string))]

@@ -59,8 +59,8 @@ public sealed class RoleMatrixTests(DocsEnabledApp app) : IClassFixture<DocsEnab
             .OrderBy(o => o.Route, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
             .Select(o => $"| `{o.Method} {o.Route}` | {Marks(Audience(o.Endpoint))} |");
         var expected = string.Join('\n', [
-            "| endpoint | anonymous | customer | operator | admin |",
-            "|---|:-:|:-:|:-:|:-:|",
+            "| endpoint | anonymous | customer | operator | admin | client `ledger:read` | client `ledger:write` |",
+            "|---|:-:|:-:|:-:|:-:|:-:|:-:|",
             .. rows]);
 
         var readme = File.ReadAllText(Path.Combine(Support.Repository.Root(), "README.md")).ReplaceLineEndings("\n");
@@ -85,14 +85,16 @@ public sealed class RoleMatrixTests(DocsEnabledApp app) : IClassFixture<DocsEnab
 
     private static string Marks(string audience)
     {
-        string[] roles = audience switch
+        string[] callers = audience switch
         {
-            "anonymous" => ["anonymous", "customer", "operator", "admin"],
+            "anonymous" => ["anonymous", "customer", "operator", "admin", "ledger:read", "ledger:write"],
             "customer" => ["customer", "operator", "admin"],
+            "ledger:read" => ["customer", "operator", "admin", "ledger:read"],
+            "ledger:write" => ["customer", "operator", "admin", "ledger:write"],
             "staff" => ["operator", "admin"],
             "admin" => ["admin"],
             _ => throw new InvalidOperationException($"Unknown policy '{audience}': add it to the matrix."),
         };
-        return string.Join(" | ", new[] { "anonymous", "customer", "operator", "admin" }.Select(role => roles.Contains(role) ? "✓" : ""));
+        return string.Join(" | ", new[] { "anonymous", "customer", "operator", "admin", "ledger:read", "ledger:write" }.Select(caller => callers.Contains(caller) ? "✓" : ""));
     }
 }

@@ -53,11 +53,14 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var client = app.CreateClient();
         var unsupported = await client.PostAsync("/v1/auth/token",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = "x" }), TestContext.Current.CancellationToken);
+        var noClient = await client.PostAsync("/v1/auth/token",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }), TestContext.Current.CancellationToken);
         var missing = await client.PostAsync("/v1/auth/token",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = "a@b.test" }), TestContext.Current.CancellationToken);
 
         Assert.Equal("unsupported_grant_type", (await unsupported.AssertJsonAsync(HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("invalid_request", (await noClient.AssertJsonAsync(HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("invalid_request", (await missing.AssertJsonAsync(HttpStatusCode.BadRequest)).GetProperty("error").GetString());
     }
 

@@ -6,11 +6,12 @@ public static class AccountsEndpoints
 {
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.Customer);
-        group.MapOpenAccount();
-        group.MapGetAccount();
-        group.MapListAccounts();
-        group.MapListEntries();
+        // A person's own accounts; a service client's owner's accounts, within its scopes.
+        var group = app.MapGroup("/v1/accounts").WithTags("Accounts");
+        group.MapOpenAccount().RequireAuthorization(Policies.LedgerWrite);
+        group.MapGetAccount().RequireAuthorization(Policies.LedgerRead);
+        group.MapListAccounts().RequireAuthorization(Policies.LedgerRead);
+        group.MapListEntries().RequireAuthorization(Policies.LedgerRead);
         return app;
     }
 }

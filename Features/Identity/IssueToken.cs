@@ -4,18 +4,22 @@ using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
 
-/// <summary>The form fields of the password (RFC 6749 §4.3) and refresh (§6) grants (documented, bound by hand).</summary>
+/// <summary>The form fields of the password (RFC 6749 §4.3), client credentials (§4.4) and refresh (§6) grants (documented, bound by hand).</summary>
 public sealed record TokenRequest(
     [property: JsonPropertyName("grant_type")] string GrantType,
     [property: JsonPropertyName("username")] string? Username,
     [property: JsonPropertyName("password")] string? Password,
-    [property: JsonPropertyName("refresh_token")] string? RefreshToken);
+    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
+    [property: JsonPropertyName("client_id")] string? ClientId,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret,
+    [property: JsonPropertyName("scope")] string? Scope);
 
 public sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
-    [property: JsonPropertyName("refresh_token")] string RefreshToken);
+    [property: JsonPropertyName("refresh_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken,
+    [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null);
 
 /// <summary>RFC 6749 §5.2 error body.</summary>
 public sealed record TokenError(
@@ -31,15 +35,16 @@ public static class IssueToken
         group.MapPost("/token", HandleAsync)
             .AllowAnonymous()
             .WithName("IssueToken")
-            .WithSummary("Sign in: exchange email and password for an access token")
-            .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3), or grant_type=refresh_token with refresh_token (§6); every refresh token works once and is replaced. Errors follow §5.2.")
+            .WithSummary("Sign in: exchange credentials for an access token")
+            .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3); grant_type=client_credentials for a service client, authenticated by HTTP Basic or client_id and client_secret, with an optional scope (§4.4); or grant_type=refresh_token with refresh_token (§6), where every refresh token works once and is replaced. Errors follow §5.2.")
             // Also routes by media type: any other body is a 415.
             .Accepts<TokenRequest>(FormContentType)
             .Produces<TokenError>(StatusCodes.Status400BadRequest)
+            .Produces<TokenError>(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
         SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
     {
@@ -57,6 +62,11 @@ public static class IssueToken
         if (grantType == "refresh_token")
         {
             return await RefreshAsync(form["refresh_token"].ToString(), context, database, issuer, refreshTokens, audit, cancellationToken);
+        }
+
+        if (grantType == "client_credentials")
+        {
+            return await ClientCredentialsGrant.HandleAsync(form, context, database, issuer, throttle, audit, metrics, cancellationToken);
         }
 
         if (grantType != "password")
@@ -118,7 +128,7 @@ public static class IssueToken
     }
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
-    private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, ProblemHttpResult>> RefreshAsync(
+    private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> RefreshAsync(
         string refreshToken, HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, AuditLog audit, CancellationToken cancellationToken)
     {
         if (refreshToken.Length == 0)

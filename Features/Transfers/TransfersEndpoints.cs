@@ -6,11 +6,13 @@ public static class TransfersEndpoints
 {
     public static IEndpointRouteBuilder MapTransfers(this IEndpointRouteBuilder app)
     {
-        var transfers = app.MapGroup("/v1/transfers").WithTags("Transfers").RequireAuthorization(Policies.Customer);
-        transfers.MapCreateTransfer();
-        transfers.MapTransferBatch();
-        transfers.MapSettleHold();
-        transfers.MapGetTransfer();
+        // A person's own transfers; a service client's owner's, within its scopes.
+        var transfers = app.MapGroup("/v1/transfers").WithTags("Transfers");
+        var moves = transfers.MapGroup("").RequireAuthorization(Policies.LedgerWrite);
+        moves.MapCreateTransfer();
+        moves.MapTransferBatch();
+        moves.MapSettleHold();
+        transfers.MapGetTransfer().RequireAuthorization(Policies.LedgerRead);
 
         var external = app.MapGroup("/v1").WithTags("Transfers").RequireAuthorization(Policies.Staff);
         external.MapExternalTransfers();

@@ -16,13 +16,23 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
 
     public AccessToken Issue(string userId, IEnumerable<string> roles)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var claims = new List<Claim>
-        {
-            new(JwtRegisteredClaimNames.Sub, userId),
-            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
-        };
+        var claims = new List<Claim>();
         claims.AddRange(roles.Select(role => new Claim(StrongroomClaims.Role, role)));
+        return Create(userId, claims);
+    }
+
+    /// <summary>
+    /// A service client's token (RFC 9068 §2.2): <c>sub</c> is the owner it acts for, <c>client_id</c>
+    /// the client, <c>scope</c> what it may do. No roles, so no staff policy can ever pass.
+    /// </summary>
+    public AccessToken IssueForClient(string clientId, string ownerId, IEnumerable<string> scopes) =>
+        Create(ownerId, [new(StrongroomClaims.ClientId, clientId), new(StrongroomClaims.Scope, string.Join(' ', scopes))]);
+
+    private AccessToken Create(string subject, List<Claim> claims)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        claims.Insert(0, new Claim(JwtRegisteredClaimNames.Sub, subject));
+        claims.Insert(1, new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")));
 
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
@@ -44,6 +54,8 @@ public static class StrongroomClaims
 {
     public const string Subject = JwtRegisteredClaimNames.Sub;
     public const string Role = "role";
+    public const string Scope = "scope";
+    public const string ClientId = "client_id";
 
     /// <summary>The JOSE <c>typ</c> of our access tokens (RFC 9068).</summary>
     public const string AccessTokenType = "at+jwt";
@@ -51,6 +63,9 @@ public static class StrongroomClaims
     /// <summary>The caller's user id (<c>sub</c>); endpoints behind a policy always have one.</summary>
     public static string UserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(Subject) ?? throw new InvalidOperationException("Authenticated principal without a 'sub' claim.");
+
+    /// <summary>A service client's token (client credentials), acting for its owner.</summary>
+    public static bool IsServiceClient(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == ClientId);
 
     public static bool IsStaff(this ClaimsPrincipal user) => user.IsInRole(Roles.Operator) || user.IsInRole(Roles.Admin);
 }

@@ -59,9 +59,14 @@ public static class SecuritySetup
                 .RequireAssertion(context => context.User.Identity?.IsAuthenticated == true
                     || (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint))
                 .Build())
-            .AddPolicy(Policies.Customer, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.All))
-            .AddPolicy(Policies.Staff, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Operator, Roles.Admin))
-            .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            // People by role; service clients only through the ledger scopes they were granted.
+            .AddPolicy(Policies.Customer, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.All).RequireAssertion(IsPerson))
+            .AddPolicy(Policies.LedgerRead, policy => policy.RequireAssertion(context => Scopes.Allows(context.User, Scopes.LedgerRead)))
+            .AddPolicy(Policies.LedgerWrite, policy => policy.RequireAssertion(context => Scopes.Allows(context.User, Scopes.LedgerWrite)))
+            .AddPolicy(Policies.Staff, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Operator, Roles.Admin).RequireAssertion(IsPerson))
+            .AddPolicy(Policies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin).RequireAssertion(IsPerson));
         return services;
     }
+
+    private static bool IsPerson(AuthorizationHandlerContext context) => !context.User.IsServiceClient();
 }

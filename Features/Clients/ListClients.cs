@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+using Strongroom.Features.Common;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
+
+namespace Strongroom.Features.Clients;
+
+public static class ListClients
+{
+    public static IEndpointRouteBuilder MapListClients(this IEndpointRouteBuilder group)
+    {
+        group.MapGet("/", ListAsync)
+            .WithName("ListClients")
+            .WithSummary("List service clients, oldest first")
+            .WithDescription("Keyset-paginated: pass the returned nextCursor for the next page. limit is 1 to 100 (default 20).")
+            .ProducesValidationProblem();
+        group.MapGet("/{id}", GetAsync)
+            .WithName("GetClient")
+            .WithSummary("Read a service client (never its secret)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<ClientResponse>>, ProblemHttpResult>> ListAsync(
+        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        var after = "";
+        if (cursor is not null && (after = KeysetCursor.Decode(cursor)) is null)
+        {
+            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+        }
+
+        var take = limit ?? Paging.DefaultLimit;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<ClientRow>(database.Pick(Sqlite.Page, SqlServer.Page), new { After = after, Take = take + 1 })).ToList();
+        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), client => client.Id));
+    }
+
+    public static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> GetAsync(string id, SqlDatabase database, CancellationToken cancellationToken)
+    {
+        if (!OpaqueId.IsWellFormed(ClientIds.Prefix, id))
+        {
+            return ApiProblems.NotFound("Client");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var client = await connection.QuerySingleOrDefaultAsync<ClientRow>(Sql.ById, new { Id = id });
+        return client is null ? ApiProblems.NotFound("Client") : TypedResults.Ok(client.ToResponse());
+    }
+
+    internal static class Sql
+    {
+        public const string ById = $"""
+            SELECT {ClientRow.Columns} FROM service_clients WHERE id = @Id
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string Page = $"""
+            SELECT {ClientRow.Columns} FROM service_clients WHERE id > @After ORDER BY id LIMIT @Take
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Page = $"""
+            SELECT TOP (@Take) {ClientRow.Columns} FROM service_clients WHERE id > @After ORDER BY id
+            """;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using Strongroom.Infrastructure.Common;
+
+namespace Strongroom.Features.Clients;
+
+/// <summary>A service client as administrators see it: never with its secret or the secret's hash.</summary>
+public sealed record ClientResponse(string Id, string OwnerId, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset CreatedAt);
+
+/// <summary>The answer to creating a client: the only time its secret is ever shown.</summary>
+public sealed record CreatedClientResponse(string Id, string OwnerId, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset CreatedAt, string ClientSecret);
+
+public static class ClientIds
+{
+    public const string Prefix = "cli";
+}
+
+public static class ClientStatuses
+{
+    public const string Active = "active";
+    public const string Revoked = "revoked";
+}
+
+/// <summary>A <c>service_clients</c> row, without the secret hash.</summary>
+public sealed class ClientRow
+{
+    public const string Columns = """
+        id AS Id, owner_id AS OwnerId, name AS Name, scopes AS Scopes, status AS Status, created_at AS CreatedAt
+        """;
+
+    public string Id { get; init; } = "";
+
+    public string OwnerId { get; init; } = "";
+
+    public string Name { get; init; } = "";
+
+    public string Scopes { get; init; } = "";
+
+    public string Status { get; init; } = "";
+
+    public long CreatedAt { get; init; }
+
+    public ClientResponse ToResponse() =>
+        new(Id, OwnerId, Name, [.. Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries)], Status, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
+}
+
+public static class ClientSecrets
+{
+    /// <summary>256 bits from the CSPRNG, base64url: a secret too long to guess, so a plain SHA-256 is a safe way to keep it.</summary>
+    public static string New() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Compares in constant time, so the answer's timing says nothing about how much of a guess was right.</summary>
+    public static bool Matches(string secret, string storedHash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
+}
