@@ -41,6 +41,27 @@ public sealed class AuditLogTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task A_burst_of_denials_by_one_user_is_flagged_once()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var prober = await app.RegisterAndSignInAsync(password: Password);
+        string[] targets = ["/v1/admin/users", "/v1/admin/ledger/verify", "/v1/admin/audit", "/v1/admin/clients"];
+
+        // Auth:Bursts:DenialsPerUser is 10 by default; one more after the burst is not a second one.
+        for (var i = 0; i < 11; i++)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await prober.Client.GetAsync(targets[i % targets.Length], TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        var flagged = (await EntriesAsync(admin, "action=suspicious_activity&limit=100"))
+            .Where(e => e.GetProperty("target").GetString() == prober.UserId).ToList();
+        var one = Assert.Single(flagged);
+        Assert.Equal("authorization_denials_by_user", one.GetProperty("details").GetString());
+        Assert.Equal(prober.UserId, one.GetProperty("actorId").GetString());
+        Assert.Equal(11, (await EntriesAsync(admin, $"actor={prober.UserId}&action=authorization_denied&limit=100")).Count);
+    }
+
+    [Fact]
     public async Task Verify_finds_the_first_record_that_was_edited()
     {
         var admin = await app.SignInAsAdminAsync();

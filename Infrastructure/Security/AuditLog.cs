@@ -160,8 +160,8 @@ public static class AuditedEndpoints
     };
 }
 
-/// <summary>Every 403 is audited with who asked for what, then answered as usual.</summary>
-internal sealed class AuditingAuthorizationResultHandler(AuditLog audit) : Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler
+/// <summary>Every 403 is audited with who asked for what, counted towards a burst, then answered as usual.</summary>
+internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, SuspiciousActivity suspicious) : Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler
 {
     private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _default = new();
 
@@ -172,6 +172,7 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit) : Micro
         {
             await audit.RecordAsync(new AuditEvent("authorization_denied", ActorId: context.User.FindFirst(StrongroomClaims.Subject)?.Value,
                 Target: $"{context.Request.Method} {context.Request.Path}"), context, context.RequestAborted);
+            await suspicious.AuthorizationDeniedAsync(context, context.RequestAborted);
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);

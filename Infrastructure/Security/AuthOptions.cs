@@ -23,6 +23,8 @@ public sealed class AuthOptions
 
     public LockoutOptions Lockout { get; set; } = new();
 
+    public BurstOptions Bursts { get; set; } = new();
+
     /// <summary>The decoded key, set once the options are resolved.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
 }

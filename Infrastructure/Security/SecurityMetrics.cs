@@ -12,7 +12,7 @@ public sealed class SecurityMetrics
     public SecurityMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _suspicious = meter.CreateCounter<long>("strongroom.security.suspicious_activity", description: "Bursts of failed sign-ins that locked an account or a client address.");
+        _suspicious = meter.CreateCounter<long>("strongroom.security.suspicious_activity", description: "Bursts of failed sign-ins or authorization denials against one account or from one user or client address.");
     }
 
     public void SuspiciousActivity(string kind) => _suspicious.Add(1, new KeyValuePair<string, object?>("kind", kind));

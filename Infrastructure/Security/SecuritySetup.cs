@@ -22,6 +22,7 @@ public static class SecuritySetup
         services.AddSingleton<AuditLog>();
         services.AddMetrics();
         services.AddSingleton<SecurityMetrics>();
+        services.AddSingleton<SuspiciousActivity>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
