@@ -13,6 +13,8 @@ using Strongroom.Infrastructure.Security;
 var command = args is [("migrate" or "rotate-keys") and var verb, ..] ? verb : null;
 var builder = WebApplication.CreateSlimBuilder(command is null ? args : args[1..]);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+// The slim builder leaves HTTPS out; this brings back https:// URLs with a certificate from Kestrel:Certificates.
+builder.WebHost.UseKestrelHttpsConfiguration();
 
 // Configuration and services
 builder.Services.AddSingleton(TimeProvider.System);

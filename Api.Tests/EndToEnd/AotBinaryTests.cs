@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.EndToEnd;
@@ -35,9 +36,15 @@ public sealed class AotBinaryTests
             Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout, cancellation));
             Assert.True(File.Exists(Path.Combine(migrateDirectory, "data", "strongroom.db")));
 
-            var port = FreePort();
+            var (port, tlsPort) = (FreePort(), FreePort());
+            // Kestrel serves HTTPS with a configured certificate; the service's user gets its own home folder.
+            using var certificate = SelfSignedCertificate();
+            var certificatePath = Path.Combine(workDirectory, "tls.pfx");
+            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Pfx, "tls-test"), cancellation);
+            var home = Path.Combine(workDirectory, "home");
+            Directory.CreateDirectory(home);
             var started = Stopwatch.StartNew();
-            using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port}"])
+            using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port};https://127.0.0.1:{tlsPort}"])
             {
                 WorkingDirectory = workDirectory,
                 RedirectStandardOutput = true,
@@ -48,6 +55,9 @@ public sealed class AotBinaryTests
                     ["DOTNET_ENVIRONMENT"] = "Production",
                     ["Bootstrap__AdminEmail"] = AdminEmail,
                     ["Bootstrap__AdminPassword"] = AdminPassword,
+                    ["Kestrel__Certificates__Default__Path"] = certificatePath,
+                    ["Kestrel__Certificates__Default__Password"] = "tls-test",
+                    ["HOME"] = home,
                 },
             })!;
             var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -91,7 +101,22 @@ public sealed class AotBinaryTests
                 var ready = await (await client.GetAsync("/health/ready", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
                 Assert.Equal("Healthy", ready.GetProperty("status").GetString());
 
+                // Over TLS, with the configured certificate (pinned by thumbprint), and told to stay on HTTPS.
+                using var tls = new HttpClient(new HttpClientHandler
+                {
+                    ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+                })
+                { BaseAddress = new Uri($"https://127.0.0.1:{tlsPort}") };
+                tls.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                // HSTS is never sent for loopback names, so ask for the service by a real one.
+                tls.DefaultRequestHeaders.Host = "api.strongroom.test";
+                var overTls = await tls.GetAsync($"/v1/accounts/{account.GetProperty("id").GetString()}", cancellation);
+                await overTls.AssertJsonAsync(HttpStatusCode.OK);
+                Assert.Contains("max-age=31536000", overTls.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+
                 Assert.True(File.Exists(Path.Combine(workDirectory, "data", "strongroom.db")));
+                // Nothing is written outside the data folder: no Data Protection key ring in the home folder.
+                Assert.Empty(Directory.GetFileSystemEntries(home));
                 process.Refresh();
                 TestContext.Current.TestOutputHelper?.WriteLine($"RSS after the run: {process.WorkingSet64 / (1024 * 1024)} MiB");
             }
@@ -194,6 +219,18 @@ public sealed class AotBinaryTests
         }
 
         Assert.Fail($"The binary did not answer /health/live within {StartTimeout.TotalSeconds} s:\n{string.Join('\n', output)}");
+    }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new("1.3.6.1.5.5.7.3.1")], critical: false));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(1));
     }
 
     private static int FreePort()

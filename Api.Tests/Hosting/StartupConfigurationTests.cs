@@ -26,6 +26,24 @@ public sealed class StartupConfigurationTests
         Assert.Contains("256 bits", failure);
     }
 
+    [Theory]
+    [InlineData("Encrypt=False")]
+    [InlineData("Encrypt=Optional")]
+    public void An_unencrypted_sql_server_connection_is_refused_before_connecting(string encryption)
+    {
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "SqlServer",
+            // Nothing listens on port 1: had the service tried to connect, the error would be a network one.
+            ["ConnectionStrings:Strongroom"] = $"Server=127.0.0.1,1;Database=strongroom;User Id=app;Password=unused;{encryption};Connect Timeout=1",
+            ["Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        }, "Production");
+
+        var failure = Flatten(Assert.ThrowsAny<Exception>(() => factory.CreateClient()));
+
+        Assert.Contains("Encrypt=Mandatory or Strict", failure);
+    }
+
     /// <summary>Starts the service on a configured (not embedded-default) SQLite file; returns why it failed.</summary>
     private static (string Failure, bool DatabaseCreated) StartFailure(string environment, string? signingKey)
     {

@@ -21,6 +21,10 @@ public sealed class DatabaseOptions
     /// <summary>Seconds a command may run, and (SQLite) how long a writer waits for the lock.</summary>
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>SQL Server connections are encrypted (SqlClient's default, <c>Encrypt=Mandatory</c>);
+    /// a connection string with <c>Encrypt=Optional</c> is refused outside Development unless this is set.</summary>
+    public bool AllowUnencryptedConnections { get; set; }
+
     /// <summary>Resolved at start-up; never empty after configuration.</summary>
     public string ConnectionString { get; set; } = "";
 

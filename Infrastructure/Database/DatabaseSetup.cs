@@ -1,3 +1,4 @@
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,9 @@ public static class DatabaseSetup
         return services;
     }
 
+    private static OptionsValidationException Invalid(string message) =>
+        new(nameof(DatabaseOptions), typeof(DatabaseOptions), [message]);
+
     /// <summary>The folder the embedded default keeps its files in (database, generated key).</summary>
     public static string DataDirectory(IHostEnvironment environment) => Path.Combine(environment.ContentRootPath, DataDirectoryName);
 
@@ -32,10 +36,18 @@ public static class DatabaseSetup
         if (options.Provider == DatabaseProvider.SqlServer)
         {
             options.ConnectionString = string.IsNullOrWhiteSpace(configured)
-                ? throw new OptionsValidationException(nameof(DatabaseOptions), typeof(DatabaseOptions),
-                    ["Database:Provider is SqlServer but ConnectionStrings:Strongroom is not set."])
+                ? throw Invalid("Database:Provider is SqlServer but ConnectionStrings:Strongroom is not set.")
                 : configured;
             options.IsEmbeddedDefault = false;
+            // SqlClient encrypts by default (Encrypt=Mandatory); a connection string may only turn that
+            // off on a developer's machine, or where the operator says so in as many words.
+            var sqlServer = new SqlConnectionStringBuilder(configured);
+            if (sqlServer.Encrypt == SqlConnectionEncryptOption.Optional && !options.AllowUnencryptedConnections && !environment.IsDevelopment())
+            {
+                throw Invalid("ConnectionStrings:Strongroom turns encryption off (Encrypt=Optional/False). Use Encrypt=Mandatory or Strict, "
+                    + "or set Database:AllowUnencryptedConnections=true if the network is trusted.");
+            }
+
             return;
         }
 

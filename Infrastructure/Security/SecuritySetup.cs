@@ -1,5 +1,10 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using System.Collections.Concurrent;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +30,16 @@ public static class SecuritySetup
         services.AddSingleton<SuspiciousActivity>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
 
+        // Authentication registers ASP.NET Data Protection, which would write a key ring to the home
+        // folder at start-up (read-only in the container, and a different ring on every replica).
+        // Nothing here protects data with it: tokens are JWTs, refresh tokens are random and stored
+        // hashed, personal data uses Security:DataKeys. So its keys live in memory only.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(keys =>
+        {
+            keys.XmlRepository = new InMemoryKeyRing();
+            keys.XmlEncryptor = new NullXmlEncryptor();
+        });
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, auth) =>
@@ -70,4 +85,14 @@ public static class SecuritySetup
     }
 
     private static bool IsPerson(AuthorizationHandlerContext context) => !context.User.IsServiceClient();
+
+    /// <summary>Data Protection's key ring, kept for the life of the process and never written anywhere.</summary>
+    private sealed class InMemoryKeyRing : IXmlRepository
+    {
+        private readonly ConcurrentQueue<XElement> _elements = new();
+
+        public IReadOnlyCollection<XElement> GetAllElements() => [.. _elements.Select(element => new XElement(element))];
+
+        public void StoreElement(XElement element, string friendlyName) => _elements.Enqueue(new XElement(element));
+    }
 }
