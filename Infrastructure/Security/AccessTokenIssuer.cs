@@ -14,7 +14,8 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
     private readonly AuthOptions _options = options.Value;
     private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.SigningKeyBytes), SecurityAlgorithms.HmacSha256);
 
-    public AccessToken Issue(string userId, IEnumerable<string> roles)
+    /// <summary>With <c>authenticationMethods</c>, the token also carries them as the RFC 8176 <c>amr</c> array.</summary>
+    public AccessToken Issue(string userId, IEnumerable<string> roles, IEnumerable<string>? authenticationMethods = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var claims = new List<Claim>
@@ -32,6 +33,8 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
             NotBefore = now,
             Expires = now + _options.AccessTokenLifetime,
             Subject = new ClaimsIdentity(claims),
+            // Always a JSON array (RFC 8176), even with one value.
+            Claims = authenticationMethods is null ? null : new Dictionary<string, object> { [AuthenticationMethods.Claim] = authenticationMethods.ToArray() },
             // RFC 9068: marks it as an access token, so no other JWT signed with the key passes for one.
             TokenType = StrongroomClaims.AccessTokenType,
             SigningCredentials = _credentials,
