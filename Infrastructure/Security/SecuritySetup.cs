@@ -23,6 +23,7 @@ public static class SecuritySetup
         services.AddMetrics();
         services.AddSingleton<SecurityMetrics>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        services.AddSingleton<IAuthorizationHandler, MfaRequirementHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
