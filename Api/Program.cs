@@ -39,7 +39,7 @@ if (command == "rotate-keys")
 {
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     var rotated = await RotateDataKeys.RunAsync(app.Services, app.Lifetime.ApplicationStopping);
-    Console.WriteLine($"Re-encrypted {rotated} user(s) under the active data key.");
+    Console.WriteLine($"Re-encrypted {rotated} record(s) under the active data key.");
     return;
 }
 

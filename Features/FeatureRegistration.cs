@@ -20,6 +20,7 @@ public static class FeatureRegistration
         services.AddLedger();
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<MfaFactors>();
         return services;
     }
 

@@ -9,7 +9,7 @@ namespace Strongroom.Api.Tests.Support;
 /// The service over a fresh database in one SQL Server container shared by the whole run
 /// (Testcontainers). Where no Docker engine exists, the tests using it are skipped, visibly.
 /// </summary>
-public sealed class SqlServerApp : StrongroomApp
+public class SqlServerApp : StrongroomApp
 {
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Infrastructure.Database;
 
@@ -47,6 +48,11 @@ public abstract class StrongroomApp : IAsyncLifetime
     /// <summary>Extra settings a particular fixture wants.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>Services a particular fixture replaces (a clock it controls), registered after the service's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         var settings = await PrepareDatabaseAsync();
@@ -69,7 +75,7 @@ public abstract class StrongroomApp : IAsyncLifetime
             all[key] = value;
         }
 
-        _factory = new ConfiguredFactory(all);
+        _factory = new ConfiguredFactory(all, testServices: ConfigureServices);
         // Start the host now, so a start-up failure fails the fixture rather than a random test.
         _ = _factory.Services.GetRequiredService<SqlDatabase>();
     }
@@ -132,13 +138,19 @@ public abstract class StrongroomApp : IAsyncLifetime
 /// <summary>A signed-in caller: their id, and a client that sends their bearer token.</summary>
 public sealed record SignedIn(string UserId, string Email, string Token, HttpClient Client);
 
-/// <summary>The service with exactly these settings, environment and content root.</summary>
-public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Testing", string? contentRoot = null)
+/// <summary>The service with exactly these settings, environment and content root (and, for a fixture that needs one, replaced services).</summary>
+public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Testing", string? contentRoot = null,
+    Action<IServiceCollection>? testServices = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
+        }
+
         if (contentRoot is not null)
         {
             builder.UseContentRoot(contentRoot);

@@ -10,6 +10,7 @@ public sealed record TokenRequest(
     [property: JsonPropertyName("username")] string? Username,
     [property: JsonPropertyName("password")] string? Password,
     [property: JsonPropertyName("refresh_token")] string? RefreshToken,
+    [property: JsonPropertyName("totp")] string? Totp,
     [property: JsonPropertyName("client_id")] string? ClientId,
     [property: JsonPropertyName("client_secret")] string? ClientSecret,
     [property: JsonPropertyName("scope")] string? Scope);
@@ -36,7 +37,7 @@ public static class IssueToken
             .AllowAnonymous()
             .WithName("IssueToken")
             .WithSummary("Sign in: exchange credentials for an access token")
-            .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3); grant_type=client_credentials for a service client, authenticated by HTTP Basic or client_id and client_secret, with an optional scope (§4.4); or grant_type=refresh_token with refresh_token (§6), where every refresh token works once and is replaced. Errors follow §5.2.")
+            .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3); grant_type=client_credentials for a service client, authenticated by HTTP Basic or client_id and client_secret, with an optional scope (§4.4); or grant_type=refresh_token with refresh_token (§6), where every refresh token works once and is replaced. Errors follow §5.2. A user with an authenticator app also sends totp (the current 6-digit code, or a recovery code); without it the answer is invalid_grant with error_description mfa_required, and a wrong one counts like a wrong password. The access token's amr says how the sign-in was made: [\"pwd\"] or [\"pwd\",\"mfa\",\"otp\"]; refreshed tokens keep it.")
             // Also routes by media type: any other body is a 415.
             .Accepts<TokenRequest>(FormContentType)
             .Produces<TokenError>(StatusCodes.Status400BadRequest)
@@ -46,7 +47,7 @@ public static class IssueToken
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, MfaFactors mfa, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -99,21 +100,38 @@ public static class IssueToken
         var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
-            foreach (var locked in await throttle.RecordFailureAsync(account, ip, cancellationToken))
-            {
-                // A burst of failures against one account or from one address just crossed the limit.
-                var kind = locked == account ? "sign_in_failures_against_account" : "sign_in_failures_from_address";
-                metrics.SuspiciousActivity(kind);
-                await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? user?.Id ?? account : locked, Details: kind), context, cancellationToken);
-            }
-
-            // The target is the user id when there is one, else the blind index of what was typed: never the email itself.
-            await audit.RecordAsync(new AuditEvent("sign_in_failed", Target: user?.Id ?? account), context, cancellationToken);
+            await RecordFailureAsync("sign_in_failed", account, ip, user?.Id, details: null, context, throttle, audit, metrics, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
+        var authenticationMethods = AuthenticationMethods.PasswordOnly;
+        if (await mfa.IsActiveAsync(connection, user!.Id))
+        {
+            var code = form["totp"].ToString();
+            if (code.Trim().Length == 0)
+            {
+                // The password was right and the second factor is still to come: nothing is counted or reset.
+                return TypedResults.BadRequest(new TokenError("invalid_grant", MfaRequirement.Code));
+            }
+
+            var check = await mfa.CheckAsync(connection, user.Id, code);
+            if (check == MfaFactors.Check.Invalid)
+            {
+                // Counted and answered exactly like a wrong password.
+                await RecordFailureAsync("sign_in_failed", account, ip, user.Id, details: "totp", context, throttle, audit, metrics, cancellationToken);
+                return TypedResults.BadRequest(new TokenError("invalid_grant"));
+            }
+
+            if (check == MfaFactors.Check.RecoveryCode)
+            {
+                await audit.RecordAsync(new AuditEvent("mfa_recovery_code_used", ActorId: user.Id, Target: user.Id, Details: "sign_in"), context, cancellationToken);
+            }
+
+            authenticationMethods = AuthenticationMethods.PasswordAndOneTimePassword;
+        }
+
         await throttle.RecordSuccessAsync(account, cancellationToken);
-        await audit.RecordAsync(new AuditEvent("sign_in_succeeded", ActorId: user!.Id), context, cancellationToken);
+        await audit.RecordAsync(new AuditEvent("sign_in_succeeded", ActorId: user.Id), context, cancellationToken);
 
         if (PasswordHashing.NeedsUpgrade(user.PasswordHash))
         {
@@ -122,9 +140,28 @@ public static class IssueToken
         }
 
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user.Id });
-        var token = issuer.Issue(user.Id, roles);
-        var refresh = await refreshTokens.IssueAsync(connection, user.Id);
+        var token = issuer.Issue(user.Id, roles, authenticationMethods);
+        var refresh = await refreshTokens.IssueAsync(connection, user.Id, authenticationMethods);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, refresh));
+    }
+
+    /// <summary>
+    /// A wrong password or second factor: counted against the account and the client address, and
+    /// audited as <paramref name="action"/>. A burst that locks either is suspicious activity too.
+    /// </summary>
+    internal static async Task RecordFailureAsync(string action, string account, string ip, string? userId, string? details,
+        HttpContext context, SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
+    {
+        foreach (var locked in await throttle.RecordFailureAsync(account, ip, cancellationToken))
+        {
+            // A burst of failures against one account or from one address just crossed the limit.
+            var kind = locked == account ? "sign_in_failures_against_account" : "sign_in_failures_from_address";
+            metrics.SuspiciousActivity(kind);
+            await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? userId ?? account : locked, Details: kind), context, cancellationToken);
+        }
+
+        // The target is the user id when there is one, else the blind index of what was typed: never the email itself.
+        await audit.RecordAsync(new AuditEvent(action, Target: userId ?? account, Details: details), context, cancellationToken);
     }
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
@@ -136,7 +173,7 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_request", "refresh_token is required."));
         }
 
-        var (outcome, userId, successor) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
+        var (outcome, userId, successor, authenticationMethods) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
         if (outcome == RefreshTokens.Outcome.Reused)
         {
             await audit.RecordAsync(new AuditEvent("refresh_token_reused", ActorId: userId, Details: "family revoked"), context, cancellationToken);
@@ -149,7 +186,7 @@ public static class IssueToken
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = userId });
-        var token = issuer.Issue(userId!, roles);
+        var token = issuer.Issue(userId!, roles, authenticationMethods);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, successor!));
     }
 

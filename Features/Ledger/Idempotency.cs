@@ -43,11 +43,18 @@ public static class Idempotency
 public static class LedgerEndpointMetadata
 {
     /// <summary>
-    /// Marks an endpoint that moves money: the per-user money-movement rate limit, and what it can
-    /// answer (its success, and the ledger's refusals).
+    /// Marks an endpoint that moves money: the per-user money-movement rate limit, the second factor
+    /// when <c>Auth:RequireMfaForMoneyMovement</c> is on, and what it can answer (its success, and
+    /// the ledger's refusals).
     /// </summary>
     public static RouteHandlerBuilder MovesMoney<TResponse>(this RouteHandlerBuilder builder, int successStatus) =>
         builder.RequireRateLimiting(RateLimits.MoneyMovement)
+            .RequireAuthorization(MfaRequirement.Policy)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Description = $"{operation.Description} {MfaRequirement.Description}".Trim();
+                return Task.CompletedTask;
+            })
             .Produces<TResponse>(successStatus)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

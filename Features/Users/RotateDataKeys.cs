@@ -7,14 +7,15 @@ using Strongroom.Infrastructure.Security;
 namespace Strongroom.Features.Users;
 
 /// <summary>
-/// <c>strongroom rotate-keys</c>: re-encrypts every personal field not yet under the active data
-/// key, a page of users per transaction, while the service keeps running (old rows decrypt under
-/// their own key until then). Afterwards the old key can be removed from configuration.
+/// <c>strongroom rotate-keys</c>: re-encrypts every personal field and TOTP secret not yet under
+/// the active data key, a page of rows per transaction, while the service keeps running (old rows
+/// decrypt under their own key until then). Afterwards the old key can be removed from configuration.
 /// </summary>
 public static partial class RotateDataKeys
 {
     private const int PageSize = 500;
 
+    /// <summary>Returns how many rows (users and TOTP secrets) were re-encrypted.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<SqlDatabase>();
@@ -52,7 +53,37 @@ public static partial class RotateDataKeys
             after = page[^1].Id;
         }
 
-        LogRotated(logger, rotated, personalData.ActiveKeyId);
+        var secrets = await RotateTotpSecretsAsync(database, personalData, cancellationToken);
+        LogRotated(logger, rotated, secrets, personalData.ActiveKeyId);
+        return rotated + secrets;
+    }
+
+    private static async Task<int> RotateTotpSecretsAsync(SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
+    {
+        var rotated = 0;
+        var after = "";
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            // Locked as above, so an enrolment restarted meanwhile is not overwritten with the old secret.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var page = (await connection.QueryAsync<TotpSecretRow>(database.Pick(Sqlite.TotpPage, SqlServer.TotpPage), new { After = after, Take = PageSize }, transaction)).ToList();
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var row in page.Where(row => !personalData.IsCurrent(row.Secret)))
+            {
+                var secret = Reprotect(personalData, row.Secret, MfaFactors.SecretContext(row.UserId));
+                await connection.ExecuteAsync(Sql.RewriteTotp, new { row.UserId, Secret = secret }, transaction);
+                rotated++;
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            after = page[^1].UserId;
+        }
+
         return rotated;
     }
 
@@ -62,8 +93,8 @@ public static partial class RotateDataKeys
     private static string? ReprotectOptional(PersonalDataProtector personalData, string? stored, string context) =>
         stored is null ? null : Reprotect(personalData, stored, context);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} user(s) under data key {KeyId}")]
-    private static partial void LogRotated(ILogger logger, int count, string keyId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} user(s) and {SecretCount} TOTP secret(s) under data key {KeyId}")]
+    private static partial void LogRotated(ILogger logger, int count, int secretCount, string keyId);
 
     public sealed class SecretRow
     {
@@ -78,10 +109,21 @@ public static partial class RotateDataKeys
         public string? DateOfBirth { get; init; }
     }
 
+    public sealed class TotpSecretRow
+    {
+        public string UserId { get; init; } = "";
+
+        public string Secret { get; init; } = "";
+    }
+
     private static class Sql
     {
         public const string Rewrite = """
             UPDATE users SET email = @Email, phone = @Phone, address = @Address, date_of_birth = @DateOfBirth WHERE id = @Id
+            """;
+
+        public const string RewriteTotp = """
+            UPDATE user_totp SET secret = @Secret WHERE user_id = @UserId
             """;
     }
 
@@ -91,6 +133,10 @@ public static partial class RotateDataKeys
             SELECT id AS Id, email AS Email, phone AS Phone, address AS Address, date_of_birth AS DateOfBirth
             FROM users WHERE id > @After ORDER BY id LIMIT @Take
             """;
+
+        public const string TotpPage = """
+            SELECT user_id AS UserId, secret AS Secret FROM user_totp WHERE user_id > @After ORDER BY user_id LIMIT @Take
+            """;
     }
 
     private static class SqlServer
@@ -98,6 +144,10 @@ public static partial class RotateDataKeys
         public const string Page = """
             SELECT TOP (@Take) id AS Id, email AS Email, phone AS Phone, address AS Address, date_of_birth AS DateOfBirth
             FROM users WITH (UPDLOCK, ROWLOCK) WHERE id > @After ORDER BY id
+            """;
+
+        public const string TotpPage = """
+            SELECT TOP (@Take) user_id AS UserId, secret AS Secret FROM user_totp WITH (UPDLOCK, ROWLOCK) WHERE user_id > @After ORDER BY user_id
             """;
     }
 }

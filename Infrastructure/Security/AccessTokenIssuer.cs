@@ -14,11 +14,12 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
     private readonly AuthOptions _options = options.Value;
     private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.SigningKeyBytes), SecurityAlgorithms.HmacSha256);
 
-    public AccessToken Issue(string userId, IEnumerable<string> roles)
+    /// <summary>With <c>authenticationMethods</c>, the token also carries them as the RFC 8176 <c>amr</c> array.</summary>
+    public AccessToken Issue(string userId, IEnumerable<string> roles, IEnumerable<string>? authenticationMethods = null)
     {
         var claims = new List<Claim>();
         claims.AddRange(roles.Select(role => new Claim(StrongroomClaims.Role, role)));
-        return Create(userId, claims);
+        return Create(userId, claims, authenticationMethods);
     }
 
     /// <summary>
@@ -26,9 +27,9 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
     /// the client, <c>scope</c> what it may do. No roles, so no staff policy can ever pass.
     /// </summary>
     public AccessToken IssueForClient(string clientId, string ownerId, IEnumerable<string> scopes) =>
-        Create(ownerId, [new(StrongroomClaims.ClientId, clientId), new(StrongroomClaims.Scope, string.Join(' ', scopes))]);
+        Create(ownerId, [new(StrongroomClaims.ClientId, clientId), new(StrongroomClaims.Scope, string.Join(' ', scopes))], authenticationMethods: null);
 
-    private AccessToken Create(string subject, List<Claim> claims)
+    private AccessToken Create(string subject, List<Claim> claims, IEnumerable<string>? authenticationMethods)
     {
         var now = time.GetUtcNow().UtcDateTime;
         claims.Insert(0, new Claim(JwtRegisteredClaimNames.Sub, subject));
@@ -42,6 +43,8 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
             NotBefore = now,
             Expires = now + _options.AccessTokenLifetime,
             Subject = new ClaimsIdentity(claims),
+            // Always a JSON array (RFC 8176), even with one value.
+            Claims = authenticationMethods is null ? null : new Dictionary<string, object> { [AuthenticationMethods.Claim] = authenticationMethods.ToArray() },
             // RFC 9068: marks it as an access token, so no other JWT signed with the key passes for one.
             TokenType = StrongroomClaims.AccessTokenType,
             SigningCredentials = _credentials,

@@ -170,9 +170,15 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, Suspici
     {
         if (authorizeResult.Forbidden)
         {
+            var lacksSecondFactor = MfaRequirement.IsWhyForbidden(authorizeResult);
             await audit.RecordAsync(new AuditEvent("authorization_denied", ActorId: context.User.FindFirst(StrongroomClaims.Subject)?.Value,
-                Target: $"{context.Request.Method} {context.Request.Path}"), context, context.RequestAborted);
+                Target: $"{context.Request.Method} {context.Request.Path}", Details: lacksSecondFactor ? MfaRequirement.Code : null), context, context.RequestAborted);
             await suspicious.AuthorizationDeniedAsync(context, context.RequestAborted);
+            if (lacksSecondFactor)
+            {
+                await MfaRequirement.Problem().ExecuteAsync(context);
+                return;
+            }
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -25,6 +25,9 @@ public sealed class AuthOptions
 
     public BurstOptions Bursts { get; set; } = new();
 
+    /// <summary>Money-moving endpoints need a token from a sign-in with a second factor (<c>amr</c> contains <c>mfa</c>).</summary>
+    public bool RequireMfaForMoneyMovement { get; set; }
+
     /// <summary>The decoded key, set once the options are resolved.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
 }

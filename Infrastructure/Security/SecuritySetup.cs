@@ -29,6 +29,7 @@ public static class SecuritySetup
         services.AddSingleton<SecurityMetrics>();
         services.AddSingleton<SuspiciousActivity>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        services.AddSingleton<IAuthorizationHandler, MfaRequirementHandler>();
 
         // Authentication registers ASP.NET Data Protection, which would write a key ring to the home
         // folder at start-up (read-only in the container, and a different ring on every replica).
