@@ -7,6 +7,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features;
 
@@ -19,6 +20,7 @@ public static class FeatureRegistration
         services.AddLedger();
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<IExternalIdentities, ExternalIdentities>();
         return services;
     }
 
