@@ -8,6 +8,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features;
 
@@ -21,6 +22,7 @@ public static class FeatureRegistration
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<MfaFactors>();
+        services.AddSingleton<IExternalIdentities, ExternalIdentities>();
         return services;
     }
 

@@ -28,6 +28,23 @@ public sealed class AuthOptions
     /// <summary>Money-moving endpoints need a token from a sign-in with a second factor (<c>amr</c> contains <c>mfa</c>).</summary>
     public bool RequireMfaForMoneyMovement { get; set; }
 
+    /// <summary>
+    /// The issuer URL of an external OpenID Connect authority whose access tokens are accepted beside
+    /// ours (discovery and JWKS are fetched from it). Unset: only our own tokens.
+    /// </summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The <c>aud</c> the authority's access tokens must carry; default: <see cref="Audience"/>.</summary>
+    public string? AuthorityAudience { get; set; }
+
+    /// <summary>The claim of the authority's tokens whose values name our roles; values we do not know are dropped.</summary>
+    public string AuthorityRoleClaim { get; set; } = "roles";
+
+    /// <summary>Discovery and JWKS only over HTTPS; switch off only for a local test authority.</summary>
+    public bool AuthorityRequireHttpsMetadata { get; set; } = true;
+
+    public bool HasAuthority => !string.IsNullOrWhiteSpace(Authority);
+
     /// <summary>The decoded key, set once the options are resolved.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
 }

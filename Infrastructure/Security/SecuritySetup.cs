@@ -67,6 +67,7 @@ public static class SecuritySetup
                     RoleClaimType = StrongroomClaims.Role,
                 };
             });
+        services.AddExternalAuthority();
 
         services.AddAuthorizationBuilder()
             // Anything not marked otherwise needs a signed-in caller; anonymous endpoints say so explicitly.
