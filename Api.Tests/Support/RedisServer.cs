@@ -121,6 +121,21 @@ public sealed class RedisServer : IAsyncDisposable
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
+    /// <summary>True when the FusionCache entry whose key ends with <paramref name="keySuffix"/> is in Redis and not expired.</summary>
+    public async Task<bool> HoldsFreshEntryAsync(string keySuffix)
+    {
+        var keys = (await CommandAsync("KEYS", $"*{keySuffix}")).Split("\r\n").Where(line => line.EndsWith(keySuffix, StringComparison.Ordinal)).ToList();
+        if (keys.Count != 1)
+        {
+            return false;
+        }
+
+        var reply = await CommandAsync("HGET", keys[0], "data");
+        var json = reply[(reply.IndexOf('{', StringComparison.Ordinal) is var start and >= 0 ? start : 0)..].TrimEnd('\r', '\n');
+        return json.StartsWith('{')
+            && System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("LogicalExpirationTimestamp").GetInt64() > DateTimeOffset.UtcNow.UtcTicks;
+    }
+
     private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Microsoft.Extensions.Hosting;
-using Strongroom.Features.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Features.Accounts;
 
 namespace Strongroom.Features.Ledger;
 
