@@ -57,6 +57,8 @@ public sealed class RedisServer : IAsyncDisposable
 
         var output = new StringBuilder();
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        // Even if the test run dies without disposing its fixtures.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
         _process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         _process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         _process.BeginOutputReadLine();
@@ -86,16 +88,26 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            if (!process.HasExited)
+            _process = null;
+            AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+            try
             {
-                process.Kill(entireProcessTree: true);
+                // redis-server forks no children here (no saving), so the process alone is enough.
+                process.Kill();
                 process.WaitForExit();
             }
-
-            process.Dispose();
-            _process = null;
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+            finally
+            {
+                process.Dispose();
+            }
         }
     }
+
+    private void KillOnExit(object? sender, EventArgs e) => Kill();
 
     public ValueTask DisposeAsync()
     {

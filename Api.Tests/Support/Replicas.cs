@@ -58,25 +58,36 @@ public class TwoReplicas : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_b is not null)
+        // Each step runs even when an earlier one throws: redis-server must never outlive the tests.
+        try
         {
-            await _b.DisposeAsync();
+            if (_b is not null)
+            {
+                await _b.DisposeAsync();
+            }
         }
-
-        if (_a is not null)
+        finally
         {
-            await _a.DisposeAsync();
-        }
+            try
+            {
+                if (_a is not null)
+                {
+                    await _a.DisposeAsync();
+                }
+            }
+            finally
+            {
+                if (_redis is not null)
+                {
+                    await _redis.DisposeAsync();
+                }
 
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        if (_directory is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            TempDirectory.Delete(_directory);
+                if (_directory is not null)
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    TempDirectory.Delete(_directory);
+                }
+            }
         }
 
         GC.SuppressFinalize(this);
