@@ -9,6 +9,7 @@ using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
 using Strongroom.Infrastructure.Security;
+using Strongroom.Infrastructure.Caching;
 
 namespace Strongroom.Features;
 
@@ -19,6 +20,9 @@ public static class FeatureRegistration
         // Called here, where the endpoints are mapped, so the validation source generator sees their parameter types.
         services.AddValidation();
         services.AddLedger();
+        services.AddSingleton<AccountCache>();
+        services.AddSingleton<ProfileCache>();
+        services.AddCachedTypes(AccountCacheJsonContext.Default);
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<MfaFactors>();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Api.Tests.Support;
 
@@ -19,14 +20,18 @@ public sealed class MfaForMoneyMovementTests(MfaRequiredApp app) : IClassFixture
     [Fact]
     public async Task Money_moves_only_with_a_token_from_a_sign_in_with_a_second_factor()
     {
+        // A fresh operator, not the bootstrap admin, enrols a second factor: other tests sign the admin in with a password.
         var admin = await app.SignInAsAdminAsync();
+        var registered = await app.RegisterAndSignInAsync(password: Mfa.Password);
+        (await admin.Client.PutAsJsonAsync($"/v1/admin/users/{registered.UserId}/roles", new { roles = new[] { "operator" } }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var staff = await app.SignInAsync(registered.Email, Mfa.Password, registered.UserId);
         var alice = await app.RegisterAndSignInAsync(password: Mfa.Password);
         var bob = await app.RegisterAndSignInAsync(password: Mfa.Password);
         // Reading and opening accounts need no second factor.
         var from = await alice.OpenAccountAsync();
         var to = await bob.OpenAccountAsync();
 
-        var deposit = await admin.Client.PostWithKeyAsync("/v1/deposits", new { accountId = from, amount = 10_000L, currency = "EUR" }, LedgerClient.NewKey());
+        var deposit = await staff.Client.PostWithKeyAsync("/v1/deposits", new { accountId = from, amount = 10_000L, currency = "EUR" }, LedgerClient.NewKey());
         var transfer = await alice.PostTransferAsync(LedgerClient.Transfer(from, to, 2_500));
         var batch = await alice.PostBatchAsync([LedgerClient.Transfer(from, to, 100)]);
 
@@ -36,18 +41,18 @@ public sealed class MfaForMoneyMovementTests(MfaRequiredApp app) : IClassFixture
         await batch.AssertProblemAsync(HttpStatusCode.Forbidden, "mfa_required");
         Assert.Equal(HttpStatusCode.OK, (await alice.Client.GetAsync($"/v1/accounts/{from}", TestContext.Current.CancellationToken)).StatusCode);
 
-        var adminFactor = await Mfa.EnrolAsync(admin, app.Clock);
+        var staffFactor = await Mfa.EnrolAsync(staff, app.Clock);
         var aliceFactor = await Mfa.EnrolAsync(alice, app.Clock);
         app.Clock.Advance(Mfa.Step);
-        var strongAdmin = await Mfa.SignInWithCodeAsync(app, admin, Rfc6238.Code(adminFactor.Secret, app.Clock.GetUtcNow()), app.AdminPassword);
+        var strongStaff = await Mfa.SignInWithCodeAsync(app, staff, Rfc6238.Code(staffFactor.Secret, app.Clock.GetUtcNow()));
         var strongAlice = await Mfa.SignInWithCodeAsync(app, alice, aliceFactor.RecoveryCodes[0]);
 
-        await strongAdmin.DepositAsync(from, 10_000);
+        await strongStaff.DepositAsync(from, 10_000);
         var moved = await strongAlice.PostTransferAsync(LedgerClient.Transfer(from, to, 2_500));
 
         await moved.AssertJsonAsync(HttpStatusCode.Created);
         Assert.Equal(new Balance(7_500, 0, 7_500), await strongAlice.BalanceAsync(from));
-        var denials = await Mfa.AuditAsync(strongAdmin, "authorization_denied");
+        var denials = await Mfa.AuditAsync(admin, "authorization_denied");
         Assert.Contains(denials, e => e.GetProperty("actorId").GetString() == alice.UserId
             && e.GetProperty("target").GetString() == "POST /v1/transfers" && e.GetProperty("details").GetString() == "mfa_required");
     }

@@ -5,7 +5,22 @@ namespace Strongroom.Api.Tests.Support;
 /// <summary>The service over a fresh SQLite file in a temporary folder of its own.</summary>
 public class SqliteApp : StrongroomApp
 {
-    public string Directory { get; } = TempDirectory.Create();
+    private readonly bool _ownsDirectory;
+
+    public SqliteApp()
+        : this(secrets: null, directory: null)
+    {
+    }
+
+    /// <summary>A replica of a deployment: <paramref name="secrets"/> and the database in <paramref name="directory"/> are shared.</summary>
+    protected SqliteApp(AppSecrets? secrets, string? directory)
+        : base(secrets)
+    {
+        _ownsDirectory = directory is null;
+        Directory = directory ?? TempDirectory.Create();
+    }
+
+    public string Directory { get; }
 
     public string DatabasePath => Path.Combine(Directory, "strongroom.db");
 
@@ -21,8 +36,11 @@ public class SqliteApp : StrongroomApp
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        TempDirectory.Delete(Directory);
+        if (_ownsDirectory)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            TempDirectory.Delete(Directory);
+        }
     }
 }
 

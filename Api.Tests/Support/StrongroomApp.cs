@@ -19,12 +19,17 @@ public abstract class StrongroomApp : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
 
+    /// <param name="secrets">Shared by replicas of one deployment; a fresh set when null.</param>
+    protected StrongroomApp(AppSecrets? secrets = null) => Secrets = secrets ?? AppSecrets.Create();
+
+    public AppSecrets Secrets { get; }
+
     /// <summary>The HS256 key this instance signs with, so tests can forge tokens that must be refused.</summary>
-    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+    public byte[] SigningKey => Secrets.SigningKey;
 
-    public string AdminEmail { get; } = $"admin-{Guid.NewGuid():N}@strongroom.test";
+    public string AdminEmail => Secrets.AdminEmail;
 
-    public string AdminPassword { get; } = $"Admin-{Guid.NewGuid():N}";
+    public string AdminPassword => Secrets.AdminPassword;
 
     /// <summary>Set when the backing engine cannot run here; every test then skips with this reason.</summary>
     public string? SkipReason { get; protected set; }
@@ -67,8 +72,8 @@ public abstract class StrongroomApp : IAsyncLifetime
             ["Bootstrap:AdminEmail"] = AdminEmail,
             ["Bootstrap:AdminPassword"] = AdminPassword,
             ["Security:DataKeys:0:Id"] = "test-1",
-            ["Security:DataKeys:0:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Security:BlindIndexKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Security:DataKeys:0:Key"] = Convert.ToBase64String(Secrets.DataKey),
+            ["Security:BlindIndexKey"] = Convert.ToBase64String(Secrets.BlindIndexKey),
         };
         foreach (var (key, value) in ExtraSettings)
         {
@@ -136,7 +141,24 @@ public abstract class StrongroomApp : IAsyncLifetime
 }
 
 /// <summary>A signed-in caller: their id, and a client that sends their bearer token.</summary>
-public sealed record SignedIn(string UserId, string Email, string Token, HttpClient Client);
+public sealed record SignedIn(string UserId, string Email, string Token, HttpClient Client)
+{
+    /// <summary>The same caller, with the same token, talking to another replica.</summary>
+    public SignedIn On(StrongroomApp replica)
+    {
+        var client = replica.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return this with { Client = client };
+    }
+}
+
+/// <summary>The keys and the bootstrap admin: what every replica of one deployment must agree on.</summary>
+public sealed record AppSecrets(byte[] SigningKey, byte[] DataKey, byte[] BlindIndexKey, string AdminEmail, string AdminPassword)
+{
+    public static AppSecrets Create() => new(
+        RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32),
+        $"admin-{Guid.NewGuid():N}@strongroom.test", $"Admin-{Guid.NewGuid():N}");
+}
 
 /// <summary>The service with exactly these settings, environment and content root (and, for a fixture that needs one, replaced services).</summary>
 public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> settings, string environment = "Testing", string? contentRoot = null,

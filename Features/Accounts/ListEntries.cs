@@ -4,7 +4,6 @@ using System.Security.Claims;
 using Strongroom.Features.Common;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
-using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Accounts;
 
@@ -23,7 +22,7 @@ public static class ListEntries
 
     public static async Task<Results<Ok<Page<EntryResponse>>, ProblemHttpResult>> HandleAsync(
         string id, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, DateTimeOffset? from, DateTimeOffset? to,
-        ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
+        ClaimsPrincipal user, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken)
     {
         var before = long.MaxValue;
         if (cursor is not null && !long.TryParse(KeysetCursor.Decode(cursor), NumberStyles.None, CultureInfo.InvariantCulture, out before))
@@ -36,13 +35,13 @@ public static class ListEntries
             return ApiProblems.NotFound("Account");
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var owner = await connection.QuerySingleOrDefaultAsync<AccountOwner>(Sql.Owner, new { Id = id });
-        if (owner is null || (owner.OwnerId != user.UserId() && !user.IsStaff()))
+        // Whether the caller may read this account: the account as they may see it, usually cached.
+        if ((await accounts.ReadAsync(id, user, cancellationToken)).Value is null)
         {
             return ApiProblems.NotFound("Account");
         }
 
+        await using var connection = await database.OpenAsync(cancellationToken);
         var take = limit ?? Paging.DefaultLimit;
         var rows = (await connection.QueryAsync<EntryRow>(database.Pick(Sqlite.Page, SqlServer.Page), new
         {
@@ -54,11 +53,6 @@ public static class ListEntries
         })).ToList();
 
         return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
-    }
-
-    public sealed class AccountOwner
-    {
-        public string? OwnerId { get; init; }
     }
 
     public sealed class EntryRow
@@ -76,13 +70,6 @@ public static class ListEntries
         public long CreatedAt { get; init; }
 
         public EntryResponse ToResponse() => new(Sequence, TransferId, Amount, BalanceAfter, Description, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
-    }
-
-    private static class Sql
-    {
-        public const string Owner = """
-            SELECT owner_id AS OwnerId FROM accounts WHERE id = @Id
-            """;
     }
 
     private static class Sqlite

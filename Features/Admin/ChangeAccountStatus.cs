@@ -8,24 +8,24 @@ public static class ChangeAccountStatus
 {
     public static IEndpointRouteBuilder MapChangeAccountStatus(this IEndpointRouteBuilder group)
     {
-        group.MapPost("/{id}/freeze", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Frozen, database, cancellationToken))
+        group.MapPost("/{id}/freeze", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Frozen, database, accounts, cancellationToken))
             .WithName("FreezeAccount").WithSummary("Stop all money movement in and out of an account")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/unfreeze", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Active, database, cancellationToken))
+        group.MapPost("/{id}/unfreeze", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Active, database, accounts, cancellationToken))
             .WithName("UnfreezeAccount").WithSummary("Let money move again")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/close", (string id, SqlDatabase database, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Closed, database, cancellationToken))
+        group.MapPost("/{id}/close", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, AccountStatuses.Closed, database, accounts, cancellationToken))
             .WithName("CloseAccount").WithSummary("Close an account for good: only at zero balance with no pending holds")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
     private static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, string newStatus, SqlDatabase database, CancellationToken cancellationToken) =>
-        AccountChanges.ApplyAsync(database, id, account =>
+        string id, string newStatus, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(database, accounts, id, account =>
             newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0)
                 ? ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
                     "Only an account with a zero balance and no pending holds can be closed.")

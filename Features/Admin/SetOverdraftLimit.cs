@@ -20,8 +20,8 @@ public static class SetOverdraftLimit
 
     // The ledger writer reads the limit under its own locks, so it sees this change or the old value.
     public static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, OverdraftLimitRequest request, SqlDatabase database, CancellationToken cancellationToken) =>
-        AccountChanges.ApplyAsync(database, id, refuse: _ => null,
+        string id, OverdraftLimitRequest request, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(database, accounts, id, refuse: _ => null,
             (connection, transaction) => connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction), cancellationToken);
 
     private static class Sql
@@ -35,12 +35,13 @@ public static class SetOverdraftLimit
 /// <summary>
 /// An operator's change to one account: lock it (SQL Server; SQLite's write lock covers it),
 /// check it may change, update it and return it, all in one transaction, so the ledger writer
-/// sees the account before or after the change, never during.
+/// sees the account before or after the change, never during. After the commit, the account's
+/// cached reads are evicted on every replica.
 /// </summary>
 internal static class AccountChanges
 {
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> ApplyAsync(
-        SqlDatabase database, string id, Func<AccountRow, ProblemHttpResult?> refuse,
+        SqlDatabase database, AccountCache accounts, string id, Func<AccountRow, ProblemHttpResult?> refuse,
         Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> update, CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
@@ -69,6 +70,7 @@ internal static class AccountChanges
         await update(connection, transaction);
         var updated = await ReadAsync(connection, transaction, database, id);
         await transaction.CommitAsync(cancellationToken);
+        await accounts.EvictAsync(id, account.OwnerId);
         return TypedResults.Ok(updated!.ToResponse());
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Strongroom.Features.Profiles;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
 
@@ -18,7 +19,8 @@ namespace Strongroom.Features.Identity;
 /// so the email stays free for a local registration, the password grant can never find the row,
 /// and its password hash is a marker no password verifies against. The email is kept only to show.
 /// </remarks>
-public sealed class ExternalIdentities(SqlDatabase database, PersonalDataProtector personalData, AuditLog audit, TimeProvider time) : IExternalIdentities
+public sealed class ExternalIdentities(SqlDatabase database, PersonalDataProtector personalData, AuditLog audit, ProfileCache profiles, TimeProvider time)
+    : IExternalIdentities
 {
     /// <summary>Stored in place of a password hash: not in the hash format, so no password ever verifies.</summary>
     public const string NoPassword = "!external";
@@ -115,6 +117,9 @@ public sealed class ExternalIdentities(SqlDatabase database, PersonalDataProtect
                 return;
             }
         }
+
+        // The profile shows the roles; every replica must drop its copy.
+        await profiles.EvictAsync(userId);
 
         // A change of privilege: who, and the roles they now hold.
         await audit.RecordAsync(new AuditEvent("external_roles_changed", ActorId: userId, Target: userId, Details: string.Join(',', roles)), context, cancellationToken);

@@ -18,7 +18,10 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     private readonly Dictionary<string, string> _settlementIds = new(StringComparer.Ordinal);
     private readonly Lock _settlementLock = new();
 
-    public async Task<LedgerOutcome[]> ApplyAsync(IReadOnlyList<LedgerCommand> commands, CancellationToken cancellationToken)
+    /// <summary>The outcome of each command, and every account whose balances the commit changed.</summary>
+    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts);
+
+    public async Task<Result> ApplyAsync(IReadOnlyList<LedgerCommand> commands, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // SQLite: BEGIN IMMEDIATE, the single write lock. SQL Server: row locks taken below.
@@ -34,7 +37,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
 
         await SaveAsync(work);
         await transaction.CommitAsync(cancellationToken);
-        return outcomes;
+        return new Result(outcomes, [.. work.Dirty.Values]);
     }
 
     private async Task LoadAsync(Work work, IReadOnlyList<LedgerCommand> commands)

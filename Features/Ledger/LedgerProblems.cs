@@ -24,6 +24,10 @@ public static class LedgerProblems
     public static LedgerOutcome Unavailable(string? traceId) =>
         Create(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", "The ledger could not commit; nothing was applied. Retry with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
 
+    /// <summary>The database cannot be reached: answered at once, never stored with the Idempotency-Key.</summary>
+    public static LedgerOutcome DatabaseUnavailable(string? traceId) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The database is unavailable; nothing was applied. Retry with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
+
     /// <summary>Re-points a stored failure at another transfer of a batch.</summary>
     public static LedgerOutcome Create(int status, string code, string detail, string? traceId, int? index = null)
     {

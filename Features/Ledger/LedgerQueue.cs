@@ -7,20 +7,25 @@ namespace Strongroom.Features.Ledger;
 /// <summary>
 /// The bounded queue in front of the ledger writer. Submitting waits for the commit (group
 /// commit: the request is answered only once its transaction is durable). When the queue is
-/// full the request is refused at once with 503, never left to time out. An Idempotency-Key
-/// already being processed by this replica is refused with 409.
+/// full, or the database is known to be unavailable, the request is refused at once with 503,
+/// never left to time out. An Idempotency-Key already being processed by this replica is refused
+/// with 409.
 /// </summary>
 public sealed class LedgerQueue
 {
     private readonly Channel<LedgerCommand> _channel;
+    private readonly DatabaseAvailability _database;
     private readonly ConcurrentDictionary<(string UserId, string Key), byte> _inFlight = new();
     private int _pending;
 
-    public LedgerQueue(IOptions<LedgerOptions> options) =>
+    public LedgerQueue(IOptions<LedgerOptions> options, DatabaseAvailability database)
+    {
+        _database = database;
         _channel = Channel.CreateBounded<LedgerCommand>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
         });
+    }
 
     /// <summary>Commands accepted and not yet answered.</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -29,6 +34,12 @@ public sealed class LedgerQueue
 
     public async Task<LedgerOutcome> SubmitAsync(LedgerCommand command)
     {
+        // Known to be down: refuse now rather than queue behind a connect timeout.
+        if (_database.IsDown)
+        {
+            return LedgerProblems.DatabaseUnavailable(command.TraceId);
+        }
+
         var slot = command.IdempotencyKey is { } key ? (command.Caller!.UserId, key) : default;
         if (command.IdempotencyKey is not null && !_inFlight.TryAdd(slot, 0))
         {

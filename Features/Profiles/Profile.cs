@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using Strongroom.Features.Identity;
+using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
@@ -59,7 +60,8 @@ public static class ProfileEndpoints
         var group = app.MapGroup("/v1/me").WithTags("Profiles").RequireAuthorization(Policies.Customer);
         group.MapGet("/", GetAsync)
             .WithName("GetProfile")
-            .WithSummary("The caller's own profile");
+            .WithSummary("The caller's own profile")
+            .WithDescription("Served from this replica's memory when it can be (never from Redis: it is personal data); Cache-Status (RFC 9211) says how.");
         group.MapPatch("/", UpdateAsync)
             .WithName("UpdateProfile")
             .WithSummary("Change the caller's own profile")
@@ -69,16 +71,16 @@ public static class ProfileEndpoints
     }
 
     public static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(
-        ClaimsPrincipal user, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ProfileCache profiles, HttpContext context, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadAsync(connection, database, user.UserId(), personalData) is { } profile
-            ? TypedResults.Ok(profile)
-            : ApiProblems.NotFound("Profile");
+        var read = await profiles.ReadAsync(user.UserId(), cancellationToken);
+        context.Response.Headers[CacheRead<ProfileResponse>.HeaderName] = read.Header;
+        return read.Value is { } profile ? TypedResults.Ok(profile) : ApiProblems.NotFound("Profile");
     }
 
     public static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        UpdateProfileRequest request, ClaimsPrincipal user, SqlDatabase database, PersonalDataProtector personalData, TimeProvider time, CancellationToken cancellationToken)
+        UpdateProfileRequest request, ClaimsPrincipal user, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var id = user.UserId();
         if (request.DateOfBirth is { } born && (born > DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) || born.Year < 1900))
@@ -95,12 +97,13 @@ public static class ProfileEndpoints
             Address = personalData.ProtectOptional(request.Address?.Trim(), ProfileFields.Context("address", id)),
             DateOfBirth = personalData.ProtectOptional(request.DateOfBirth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ProfileFields.Context("date_of_birth", id)),
         });
+        await profiles.EvictAsync(id);
         return await ReadAsync(connection, database, id, personalData) is { } profile
             ? TypedResults.Ok(profile)
             : ApiProblems.NotFound("Profile");
     }
 
-    private static async Task<ProfileResponse?> ReadAsync(System.Data.Common.DbConnection connection, SqlDatabase database, string id, PersonalDataProtector personalData) =>
+    internal static async Task<ProfileResponse?> ReadAsync(System.Data.Common.DbConnection connection, SqlDatabase database, string id, PersonalDataProtector personalData) =>
         (await connection.QuerySingleOrDefaultAsync<ProfileRow>(database.Pick(Sqlite.ById, SqlServer.ById), new { Id = id }))?.ToResponse(personalData);
 
     private static class Sql

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Security.Claims;
 using Strongroom.Features.Identity;
+using Strongroom.Features.Profiles;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
@@ -19,13 +20,13 @@ public static class ChangeUser
 {
     public static IEndpointRouteBuilder MapChangeUser(this IEndpointRouteBuilder group)
     {
-        group.MapPost("/{id}/disable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken) =>
-                ApplyAsync(id, admin, database, personalData, target => target == admin.UserId() ? Refuse("cannot_disable_self", "An admin cannot disable their own account.") : null,
+        group.MapPost("/{id}/disable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, CancellationToken cancellationToken) =>
+                ApplyAsync(id, admin, database, personalData, profiles, target => target == admin.UserId() ? Refuse("cannot_disable_self", "An admin cannot disable their own account.") : null,
                     (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = UserStatuses.Disabled }, transaction), cancellationToken))
             .WithName("DisableUser").WithSummary("Stop a user from signing in")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/enable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken) =>
-                ApplyAsync(id, admin, database, personalData, _ => null,
+        group.MapPost("/{id}/enable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, CancellationToken cancellationToken) =>
+                ApplyAsync(id, admin, database, personalData, profiles, _ => null,
                     (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = UserStatuses.Active }, transaction), cancellationToken))
             .WithName("EnableUser").WithSummary("Let a disabled user sign in again")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -38,7 +39,8 @@ public static class ChangeUser
     }
 
     public static Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> SetRolesAsync(
-        string id, UserRolesRequest request, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
+        string id, UserRolesRequest request, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles,
+        CancellationToken cancellationToken)
     {
         var roles = request.Roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (roles.Count == 0 || roles.Any(role => !Roles.All.Contains(role)))
@@ -47,7 +49,7 @@ public static class ChangeUser
                 ApiProblems.BadRequest("invalid_roles", $"roles must be one or more of: {string.Join(", ", Roles.All)}."));
         }
 
-        return ApplyAsync(id, admin, database, personalData,
+        return ApplyAsync(id, admin, database, personalData, profiles,
             target => target == admin.UserId() && !roles.Contains(Roles.Admin) ? Refuse("cannot_remove_own_admin", "An admin cannot remove their own admin role.") : null,
             async (connection, transaction) =>
             {
@@ -61,7 +63,7 @@ public static class ChangeUser
     }
 
     private static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> ApplyAsync(
-        string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, Func<string, ProblemHttpResult?> refuse,
+        string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Func<string, ProblemHttpResult?> refuse,
         Func<DbConnection, DbTransaction, Task> change, CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(UserIds.Prefix, id))
@@ -84,6 +86,8 @@ public static class ChangeUser
         await change(connection, transaction);
         var user = await connection.QuerySingleAsync<UserRow>(UserQueries.ById(database), new { Id = id }, transaction);
         await transaction.CommitAsync(cancellationToken);
+        // The profile shows roles; evicted on every replica so none keeps the old ones.
+        await profiles.EvictAsync(id);
         return TypedResults.Ok(user.ToResponse(personalData));
     }
 

@@ -20,6 +20,7 @@ public static class DatabaseSetup
             .ValidateOnStart();
         services.AddSingleton<SqlDatabase>();
         services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<DatabaseAvailability>();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         return services;
     }

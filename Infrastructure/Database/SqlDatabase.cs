@@ -26,6 +26,10 @@ public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
         _ => new SqliteConnection(_options.ConnectionString),
     };
 
+    /// <summary>
+    /// Opens a connection. A database that cannot be reached or opened is reported as
+    /// <see cref="DatabaseUnavailableException"/>, whichever engine: callers answer 503 rather than retry.
+    /// </summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = CreateConnection();
@@ -33,6 +37,11 @@ public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
         {
             await connection.OpenAsync(cancellationToken);
             return connection;
+        }
+        catch (DbException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync();
+            throw new DatabaseUnavailableException(exception);
         }
         catch
         {

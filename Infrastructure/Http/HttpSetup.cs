@@ -67,6 +67,7 @@ public static class HttpSetup
             }
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         services.AddStrongroomHardening();
         // Binding failures always surface as BadHttpRequestException, so one handler explains them
         // the same way in every environment.
