@@ -28,6 +28,7 @@ public sealed class FakeOpenIdProvider : IAsyncDisposable
     private readonly ECDsa _ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private int _discoveryRequests;
     private int _jwksRequests;
+    private int _requests;
 
     private FakeOpenIdProvider(WebApplication app) => _app = app;
 
@@ -37,6 +38,9 @@ public sealed class FakeOpenIdProvider : IAsyncDisposable
     public int DiscoveryRequests => Volatile.Read(ref _discoveryRequests);
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+    /// <summary>Every request received, on any path, so a test can tell that nothing at all was fetched from it.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     public SigningCredentials Rs256 => new(new RsaSecurityKey(_rsa) { KeyId = RsaKeyId }, SecurityAlgorithms.RsaSha256);
 
@@ -51,6 +55,11 @@ public sealed class FakeOpenIdProvider : IAsyncDisposable
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
         var provider = new FakeOpenIdProvider(app);
+        app.Use((context, next) =>
+        {
+            Interlocked.Increment(ref provider._requests);
+            return next(context);
+        });
         app.MapGet("/.well-known/openid-configuration", provider.DiscoveryAsync);
         app.MapGet("/jwks", provider.JwksAsync);
         await app.StartAsync(TestContext.Current.CancellationToken);

@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +56,12 @@ public abstract class StrongroomApp : IAsyncLifetime
     /// <summary>Extra settings a particular fixture wants.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>The hosting environment; a fixture may run as Production to see what production serves.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
+    /// <summary>Serve over a real Kestrel socket on loopback rather than the in-memory test server, so responses are exactly what goes on the wire.</summary>
+    protected virtual bool ServeOverKestrel => false;
+
     /// <summary>Services a particular fixture replaces (a clock it controls), registered after the service's own.</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
@@ -80,7 +89,12 @@ public abstract class StrongroomApp : IAsyncLifetime
             all[key] = value;
         }
 
-        _factory = new ConfiguredFactory(all, testServices: ConfigureServices);
+        _factory = new ConfiguredFactory(all, EnvironmentName, testServices: ConfigureServices);
+        if (ServeOverKestrel)
+        {
+            _factory.UseKestrel(0);
+        }
+
         // Start the host now, so a start-up failure fails the fixture rather than a random test.
         _ = _factory.Services.GetRequiredService<SqlDatabase>();
     }
@@ -106,7 +120,14 @@ public abstract class StrongroomApp : IAsyncLifetime
     public HttpClient CreateClient()
     {
         SkipIfUnavailable();
-        return Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        if (ServeOverKestrel)
+        {
+            // The client must be pointed at the socket Kestrel actually listens on.
+            options.BaseAddress = new Uri(Factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        }
+
+        return Factory.CreateClient(options);
     }
 
     public async Task<SignedIn> RegisterAndSignInAsync(string? email = null, string password = "correct horse battery")
