@@ -4,6 +4,7 @@ using Strongroom.Features;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Users;
 using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
@@ -19,6 +20,7 @@ builder.WebHost.UseKestrelHttpsConfiguration();
 // Configuration and services
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStrongroomDatabase();
+builder.Services.AddStrongroomReplicas();
 builder.Services.AddStrongroomSecurity();
 builder.Services.AddStrongroomHttp();
 builder.Services.AddStrongroomJson();
