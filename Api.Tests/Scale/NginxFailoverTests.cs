@@ -28,7 +28,9 @@ public sealed class NginxFailoverTests
             Assert.Skip("nginx is not installed here (apt-get install -y nginx; .ci/run installs it).");
         }
 
-        var app = Path.Combine(AppContext.BaseDirectory, "strongroom");
+        // The service as this test run built it (JIT, starts in about a second); STRONGROOM_REPLICA_APP may
+        // name another build, e.g. the native binary from scripts/publish.
+        var app = Environment.GetEnvironmentVariable("STRONGROOM_REPLICA_APP") ?? Path.Combine(AppContext.BaseDirectory, "strongroom");
         if (!File.Exists(app) || OperatingSystem.IsWindows())
         {
             Assert.Skip($"No strongroom apphost at {app} to run as a replica (scripts/cluster is a bash script for Linux).");
