@@ -5,6 +5,7 @@ using Strongroom.Features.Identity;
 using Strongroom.Features.Users;
 using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
@@ -21,6 +22,7 @@ builder.WebHost.UseKestrelHttpsConfiguration();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStrongroomDatabase();
 builder.Services.AddStrongroomCache();
+builder.Services.AddStrongroomReplicas();
 builder.Services.AddStrongroomSecurity();
 builder.Services.AddStrongroomHttp();
 builder.Services.AddStrongroomJson();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
@@ -8,6 +9,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Security;
 using Strongroom.Infrastructure.Caching;
 
@@ -30,17 +32,35 @@ public static class FeatureRegistration
         return services;
     }
 
-    /// <summary>Every capability, explicitly: no scanning, no reflection.</summary>
+    /// <summary>
+    /// Every capability and the module it belongs to, explicitly: no scanning, no reflection. A
+    /// module not in <c>Modules:Enabled</c> is not mapped at all, so its paths answer 404 and are
+    /// absent from the OpenAPI document.
+    /// </summary>
+    private static readonly (string Module, Func<IEndpointRouteBuilder, IEndpointRouteBuilder> Map)[] Capabilities =
+    [
+        (Modules.Identity, IdentityEndpoints.MapIdentity),
+        (Modules.Accounts, AccountsEndpoints.MapAccounts),
+        (Modules.Transfers, TransfersEndpoints.MapTransfers),
+        (Modules.Admin, AdminEndpoints.MapAdmin),
+        (Modules.Users, UsersEndpoints.MapUsers),
+        (Modules.Profiles, ProfileEndpoints.MapProfiles),
+        (Modules.Audit, AuditEndpoints.MapAudit),
+        (Modules.Clients, ClientsEndpoints.MapClients),
+    ];
+
+    /// <summary>The enabled modules' endpoints.</summary>
     public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
     {
-        app.MapIdentity();
-        app.MapAccounts();
-        app.MapTransfers();
-        app.MapAdmin();
-        app.MapUsers();
-        app.MapProfiles();
-        app.MapAudit();
-        app.MapClients();
+        var modules = app.ServiceProvider.GetRequiredService<IOptions<ModulesOptions>>().Value;
+        foreach (var (module, map) in Capabilities)
+        {
+            if (modules.IsEnabled(module))
+            {
+                map(app);
+            }
+        }
+
         return app;
     }
 }

@@ -2,21 +2,33 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Hosting;
 
 namespace Strongroom.Features.Ledger;
 
 /// <summary>
-/// Voids holds past their expiry. It goes through the ledger writer like a client would, so an
-/// expiry racing a capture or void is decided under the same locks: exactly one wins. Safe on
-/// several replicas at once for the same reason.
+/// Voids holds past their expiry, on every replica that serves <see cref="Modules.Transfers"/>.
+/// It goes through the ledger writer like a client would, so an expiry racing a capture, a void
+/// or another replica's expiry of the same hold is decided inside the writer's transaction: the
+/// hold's row is read there under the write lock (SQLite: <c>BEGIN IMMEDIATE</c>, one writer in
+/// the whole database; SQL Server: <c>UPDLOCK, HOLDLOCK</c> on the transfer row), and only a hold
+/// still <c>pending</c> is released. The loser gets <c>hold_not_pending</c> and changes nothing,
+/// so each hold is voided exactly once however many replicas run this, and no lease is needed.
+/// The cost of running it on several is only a duplicated read of the due list.
 /// </summary>
 internal sealed partial class HoldExpiryJob(
-    LedgerQueue queue, SqlDatabase database, TimeProvider time, IOptions<LedgerOptions> options, ILogger<HoldExpiryJob> logger) : BackgroundService
+    LedgerQueue queue, SqlDatabase database, TimeProvider time, IOptions<LedgerOptions> options, IOptions<ModulesOptions> modules,
+    ILogger<HoldExpiryJob> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!modules.Value.IsEnabled(Modules.Transfers))
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Value.HoldExpiryInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -75,14 +87,26 @@ internal sealed partial class HoldExpiryJob(
     }
 }
 
-/// <summary>Forgets Idempotency-Keys past their retention, a chunk at a time. Idempotent, so safe on every replica.</summary>
+/// <summary>
+/// Forgets Idempotency-Keys past their retention, a chunk at a time, on every replica that serves
+/// <see cref="Modules.Transfers"/>. Safe on several at once: each run is a plain <c>DELETE</c> of
+/// rows already expired, so two replicas deleting together delete each row once between them,
+/// and a key still within its retention is never touched (a retried request finds it wherever
+/// it lands).
+/// </summary>
 internal sealed partial class IdempotencyPurgeJob(
-    SqlDatabase database, TimeProvider time, IOptions<LedgerOptions> options, ILogger<IdempotencyPurgeJob> logger) : BackgroundService
+    SqlDatabase database, TimeProvider time, IOptions<LedgerOptions> options, IOptions<ModulesOptions> modules,
+    ILogger<IdempotencyPurgeJob> logger) : BackgroundService
 {
     private const int ChunkSize = 1000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!modules.Value.IsEnabled(Modules.Transfers))
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Value.IdempotencyPurgeInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -15,6 +15,9 @@ public static class LedgerSetup
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton(sp => new LedgerBatch(
             sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value));
+        // The writer runs on every replica and idles where nothing submits (only Transfers moves money).
+        // The jobs stand down where Transfers is not enabled; where it is, they are safe to run on
+        // several replicas at once (see each job), so no replica has to be elected to run them.
         services.AddHostedService<LedgerWriter>();
         services.AddHostedService<HoldExpiryJob>();
         services.AddHostedService<IdempotencyPurgeJob>();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Infrastructure.Hosting;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace Strongroom.Infrastructure.Caching;
@@ -26,6 +29,9 @@ public enum CacheOutcome
 
     /// <summary>Read from the database and not cached (nothing to show this caller).</summary>
     NotStored,
+
+    /// <summary>Read from the database: caching is off on this replica (several replicas, no backplane).</summary>
+    Bypass,
 }
 
 public readonly record struct CacheRead<T>(T? Value, CacheOutcome Outcome)
@@ -39,6 +45,7 @@ public readonly record struct CacheRead<T>(T? Value, CacheOutcome Outcome)
         CacheOutcome.Hit => "strongroom; hit",
         CacheOutcome.Stale => "strongroom; hit; detail=stale",
         CacheOutcome.Stored => "strongroom; fwd=miss; stored",
+        CacheOutcome.Bypass => "strongroom; fwd=bypass",
         _ => "strongroom; fwd=miss",
     };
 }
@@ -48,7 +55,7 @@ public readonly record struct CacheRead<T>(T? Value, CacheOutcome Outcome)
 /// returns: every money movement and every state-changing authorization re-reads the database
 /// inside its own transaction.
 /// </summary>
-public sealed class CachedReads
+public sealed partial class CachedReads
 {
     // FusionCache raises its events synchronously on the caller's flow (EnableSyncEventHandlersExecution),
     // so a hit on a stale entry or a fail-safe activation is seen by the read that caused it.
@@ -59,9 +66,19 @@ public sealed class CachedReads
     private readonly FusionCacheEntryOptions _local;
     private readonly FusionCacheEntryOptions _localEviction;
 
-    public CachedReads(IFusionCache cache)
+    private readonly bool _bypass;
+
+    public CachedReads(IFusionCache cache, IOptions<ClusterOptions> cluster, IOptions<RedisOptions> redis, ILogger<CachedReads> logger)
     {
         _cache = cache;
+        // Several replicas and no Redis: nothing would tell the others when this one changes a row,
+        // so each would serve its own copy for Cache:Duration. Correct beats fast: read through.
+        _bypass = cluster.Value.IsClustered && string.IsNullOrWhiteSpace(redis.Value.Configuration);
+        if (_bypass)
+        {
+            LogBypass(logger);
+        }
+
         _shared = cache.CreateEntryOptions();
         // Memory only, and no "changed" notice when a replica loads it: the others' copies stay valid.
         // An eviction (below) still reaches every replica.
@@ -100,6 +117,11 @@ public sealed class CachedReads
     public async Task<CacheRead<T>> GetOrLoadAsync<T>(string key, CacheScope scope, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
         where T : class
     {
+        if (_bypass)
+        {
+            return new CacheRead<T>(await load(cancellationToken), CacheOutcome.Bypass);
+        }
+
         var probe = new Probe(key);
         var previous = CurrentProbe.Value;
         CurrentProbe.Value = probe;
@@ -144,6 +166,9 @@ public sealed class CachedReads
     /// </summary>
     public ValueTask EvictAsync(string key, CacheScope scope) =>
         _cache.ExpireAsync(key, scope == CacheScope.Local ? _localEviction : _shared, CancellationToken.None);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Several replicas (Cluster:Enabled) but no Redis:Configuration: with no backplane to tell replicas about changes, reads are not cached")]
+    private static partial void LogBypass(ILogger logger);
 
     private sealed class Probe(string key)
     {

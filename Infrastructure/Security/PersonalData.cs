@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Hosting;
 
 namespace Strongroom.Infrastructure.Security;
 
@@ -92,7 +93,12 @@ public sealed class PersonalDataProtector
         Convert.ToBase64String(HMACSHA256.HashData(_blindIndexKey, Encoding.UTF8.GetBytes(normalizedEmail)));
 }
 
-internal sealed partial class PersonalDataSetup(IHostEnvironment environment, IOptions<DatabaseOptions> database, ILogger<PersonalDataSetup> logger)
+/// <summary>
+/// Resolves the data keys: configured ones, or (Development and the embedded default, never on a
+/// replica of a cluster) keys generated once into <c>data/</c>.
+/// </summary>
+internal sealed partial class PersonalDataSetup(
+    IHostEnvironment environment, IOptions<DatabaseOptions> database, IOptions<ClusterOptions> cluster, ILogger<PersonalDataSetup> logger)
     : IPostConfigureOptions<PersonalDataOptions>, IValidateOptions<PersonalDataOptions>
 {
     private const string LocalKeyId = "local-1";
@@ -100,7 +106,8 @@ internal sealed partial class PersonalDataSetup(IHostEnvironment environment, IO
 
     public void PostConfigure(string? name, PersonalDataOptions options)
     {
-        if (options.DataKeys.Count > 0 || !(environment.IsDevelopment() || database.Value.IsEmbeddedDefault))
+        // Replicas of a cluster each generating their own key would each write personal data the others cannot read.
+        if (options.DataKeys.Count > 0 || !(environment.IsDevelopment() || database.Value.IsEmbeddedDefault) || cluster.Value.IsClustered)
         {
             return;
         }
@@ -119,7 +126,9 @@ internal sealed partial class PersonalDataSetup(IHostEnvironment environment, IO
         var failures = new List<string>();
         if (options.DataKeys.Count == 0)
         {
-            failures.Add("Security:DataKeys needs at least one key (Id, and Key: base64 of 32 random bytes).");
+            failures.Add(cluster.Value.IsClustered
+                ? ClusterOptions.KeysRequired("Security:DataKeys and Security:BlindIndexKey")
+                : "Security:DataKeys needs at least one key (Id, and Key: base64 of 32 random bytes).");
         }
 
         foreach (var key in options.DataKeys)

@@ -2,15 +2,18 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Hosting;
 
 namespace Strongroom.Infrastructure.Security;
 
 /// <summary>
 /// Resolves the token signing key: the configured one, or, only in Development or the embedded
 /// default, one generated once and kept in <c>data/signing.key</c> so tokens survive a restart.
-/// Production with no key fails validation, so the host does not start.
+/// Production with no key fails validation, so the host does not start; so does a replica of a
+/// cluster (<see cref="ClusterOptions"/>), whose generated key no other replica would know.
 /// </summary>
-internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOptions<DatabaseOptions> database, ILogger<SigningKeySetup> logger)
+internal sealed partial class SigningKeySetup(
+    IHostEnvironment environment, IOptions<DatabaseOptions> database, IOptions<ClusterOptions> cluster, ILogger<SigningKeySetup> logger)
     : IPostConfigureOptions<AuthOptions>, IValidateOptions<AuthOptions>
 {
     public const string KeyFileName = "signing.key";
@@ -25,7 +28,7 @@ internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOpt
             return;
         }
 
-        if (environment.IsDevelopment() || database.Value.IsEmbeddedDefault)
+        if ((environment.IsDevelopment() || database.Value.IsEmbeddedDefault) && !cluster.Value.IsClustered)
         {
             var path = Path.Combine(DatabaseSetup.DataDirectory(environment), KeyFileName);
             options.SigningKeyBytes = LocalSecrets.LoadOrCreate(path, 64);
@@ -40,7 +43,9 @@ internal sealed partial class SigningKeySetup(IHostEnvironment environment, IOpt
     {
         if (options.SigningKeyBytes.Length == 0 && string.IsNullOrWhiteSpace(options.SigningKey))
         {
-            return ValidateOptionsResult.Fail("Auth:SigningKey is required (base64 of at least 32 random bytes).");
+            return ValidateOptionsResult.Fail(cluster.Value.IsClustered
+                ? ClusterOptions.KeysRequired("Auth:SigningKey (base64 of at least 32 random bytes)")
+                : "Auth:SigningKey is required (base64 of at least 32 random bytes).");
         }
 
         if (options.SigningKeyBytes.Length < AuthOptions.MinimumKeyBytes)
