@@ -23,7 +23,7 @@ run() {
     redis_pid=$!
     for _ in $(seq 1 500); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.02; done
   fi
-  (cd "$folder" && if [ -n "$redis_port" ]; then export Redis__Configuration="127.0.0.1:$redis_port"; fi \
+  (cd "$folder" && if [ -n "$redis_port" ]; then export Redis__Configuration="127.0.0.1:$redis_port" Cluster__Enabled=false; fi \
      && Bootstrap__AdminEmail=admin@bench.test Bootstrap__AdminPassword=bench-admin-pass Logging__LogLevel__Default=Warning \
      exec "$binary" --urls "$base" >"$folder/log" 2>&1) &
   pid=$!
