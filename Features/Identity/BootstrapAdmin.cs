@@ -34,7 +34,9 @@ public static partial class BootstrapAdmin
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var userId = await connection.QuerySingleOrDefaultAsync<string>(Sql.FindUser, new { EmailIndex = personalData.EmailIndex(email) }, transaction);
+        // Replicas starting together: SQLite's transaction is IMMEDIATE (one writer at a time); on SQL
+        // Server the key-range lock makes the second wait for the first's admin instead of inserting a twin.
+        var userId = await connection.QuerySingleOrDefaultAsync<string>(database.Pick(Sqlite.FindUser, SqlServer.FindUser), new { EmailIndex = personalData.EmailIndex(email) }, transaction);
         if (userId is null)
         {
             userId = OpaqueId.New(UserIds.Prefix, time);
@@ -51,15 +53,12 @@ public static partial class BootstrapAdmin
     [LoggerMessage(Level = LogLevel.Information, Message = "Created bootstrap admin {UserId}")]
     private static partial void LogCreated(ILogger logger, string userId);
 
-    private static class Sql
+    private static class Sqlite
     {
         public const string FindUser = """
             SELECT id FROM users WHERE email_index = @EmailIndex
             """;
-    }
 
-    private static class Sqlite
-    {
         public const string GrantAdmin = """
             INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (@UserId, @Role)
             """;
@@ -67,6 +66,10 @@ public static partial class BootstrapAdmin
 
     private static class SqlServer
     {
+        public const string FindUser = """
+            SELECT id FROM users WITH (UPDLOCK, HOLDLOCK) WHERE email_index = @EmailIndex
+            """;
+
         public const string GrantAdmin = """
             IF NOT EXISTS (SELECT 1 FROM user_roles WITH (UPDLOCK, HOLDLOCK) WHERE user_id = @UserId AND role = @Role)
                 INSERT INTO user_roles (user_id, role) VALUES (@UserId, @Role);
