@@ -26,6 +26,21 @@ public sealed class StartupConfigurationTests
         Assert.Contains("256 bits", failure);
     }
 
+    [Fact]
+    public void A_previous_signing_key_shorter_than_256_bits_does_not_start()
+    {
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Strongroom"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.db")}",
+            ["Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Auth:PreviousSigningKeys:0"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+        }, "Testing");
+
+        var failure = Flatten(Assert.ThrowsAny<Exception>(() => factory.CreateClient()));
+
+        Assert.Contains("Auth:PreviousSigningKeys", failure);
+    }
+
     [Theory]
     [InlineData("Encrypt=False")]
     [InlineData("Encrypt=Optional")]

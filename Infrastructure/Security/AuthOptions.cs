@@ -45,8 +45,18 @@ public sealed class AuthOptions
 
     public bool HasAuthority => !string.IsNullOrWhiteSpace(Authority);
 
+    /// <summary>
+    /// Keys that signed earlier tokens (base64, ≥ 32 bytes each): accepted when validating, never used
+    /// to sign. Rotation without a 401 storm: the old key moves here while the new one signs, and
+    /// leaves after one access-token lifetime.
+    /// </summary>
+    public List<string> PreviousSigningKeys { get; set; } = [];
+
     /// <summary>The decoded key, set once the options are resolved.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
+
+    /// <summary>The decoded <see cref="PreviousSigningKeys"/>.</summary>
+    public List<byte[]> PreviousSigningKeyBytes { get; set; } = [];
 }
 
 /// <summary>Failed sign-ins allowed within <see cref="Window"/> before a subject is locked for <see cref="Duration"/>.</summary>

@@ -51,7 +51,8 @@ public static class SecuritySetup
                 {
                     ValidIssuer = options.Issuer,
                     ValidAudience = options.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(options.SigningKeyBytes),
+                    // The signing key, then any previous ones still within their tokens' lifetime (rotation).
+                    IssuerSigningKeys = [.. new[] { options.SigningKeyBytes }.Concat(options.PreviousSigningKeyBytes).Select(key => new SymmetricSecurityKey(key))],
                     // Pinning the algorithm refuses "alg: none" and any algorithm-confusion trick.
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     // Only access tokens: a refresh token or any other JWT under the same key is refused.

@@ -22,6 +22,7 @@ internal sealed partial class SigningKeySetup(
 
     public void PostConfigure(string? name, AuthOptions options)
     {
+        options.PreviousSigningKeyBytes = [.. options.PreviousSigningKeys.Select(key => LocalSecrets.TryDecode(key) ?? [])];
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
             options.SigningKeyBytes = LocalSecrets.TryDecode(options.SigningKey) ?? [];
@@ -51,6 +52,11 @@ internal sealed partial class SigningKeySetup(
         if (options.SigningKeyBytes.Length < AuthOptions.MinimumKeyBytes)
         {
             return ValidateOptionsResult.Fail($"Auth:SigningKey must be base64 of at least {AuthOptions.MinimumKeyBytes} bytes (256 bits).");
+        }
+
+        if (options.PreviousSigningKeyBytes.Any(key => key.Length < AuthOptions.MinimumKeyBytes))
+        {
+            return ValidateOptionsResult.Fail($"Every Auth:PreviousSigningKeys entry must be base64 of at least {AuthOptions.MinimumKeyBytes} bytes (256 bits).");
         }
 
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromSeconds(30))
