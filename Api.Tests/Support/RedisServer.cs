@@ -15,11 +15,17 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
     private Process? _process;
 
-    private RedisServer(string binary, int port)
+    private readonly RedisTls? _tls;
+
+    private RedisServer(string binary, int port, RedisTls? tls = null)
     {
         Binary = binary;
         Port = port;
+        _tls = tls;
     }
+
+    /// <summary>With TLS: the port that speaks only TLS (<see cref="Port"/> stays plain, for the test's own inspection).</summary>
+    public int TlsPort => _tls?.Port ?? throw new InvalidOperationException("Started without TLS.");
 
     public string Binary { get; }
 
@@ -40,6 +46,15 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Also listens for TLS on another port, with the given PEM certificate and key.</summary>
+    public static async Task<RedisServer> StartWithTlsAsync(string certificatePath, string keyPath)
+    {
+        var binary = FindBinary() ?? throw new InvalidOperationException(SkipReason);
+        var server = new RedisServer(binary, FreePort(), new RedisTls(FreePort(), certificatePath, keyPath));
+        await server.StartAsync(CancellationToken.None);
+        return server;
+    }
+
     /// <summary>Starts redis-server on <see cref="Port"/> and returns once it answers PING.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +68,15 @@ public sealed class RedisServer : IAsyncDisposable
                      "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes" })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_tls is { } tls)
+        {
+            foreach (var argument in new[] { "--tls-port", tls.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         "--tls-cert-file", tls.CertificatePath, "--tls-key-file", tls.KeyPath, "--tls-auth-clients", "no" })
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
         var output = new StringBuilder();
@@ -183,3 +207,5 @@ public sealed class RedisServer : IAsyncDisposable
             .Select(folder => Path.Combine(folder, "redis-server"))
             .FirstOrDefault(File.Exists);
 }
+
+internal sealed record RedisTls(int Port, string CertificatePath, string KeyPath);

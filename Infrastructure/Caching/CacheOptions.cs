@@ -37,4 +37,11 @@ public sealed class RedisOptions
 
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>redis.internal:6380,password=…,ssl=true</c>.</summary>
     public string? Configuration { get; set; }
+
+    /// <summary>
+    /// A PEM file of the certificate authority that issued Redis's TLS certificate, when it is a
+    /// private one: the server's chain must end at it (and its name must still match). Unset: the
+    /// system's trusted roots.
+    /// </summary>
+    public string? TrustedCertificateAuthorityPath { get; set; }
 }

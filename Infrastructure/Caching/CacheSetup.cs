@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +38,10 @@ public static class CacheSetup
                 "Cache:DistributedCacheSoftTimeout must be positive and at most Cache:DistributedCacheHardTimeout.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.KeyPrefix), "Cache:KeyPrefix must not be empty.")
             .ValidateOnStart();
-        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section);
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.TrustedCertificateAuthorityPath) || File.Exists(o.TrustedCertificateAuthorityPath),
+                "Redis:TrustedCertificateAuthorityPath names a file that does not exist.")
+            .ValidateOnStart();
         services.AddOptions<CacheSerializationOptions>();
         services.AddLogging(logging => logging.AddFilter(FusionCacheLogCategory, LogLevel.Warning));
         services.AddSingleton<RedisConnection>();
@@ -106,20 +111,42 @@ public static class CacheSetup
 /// </summary>
 internal sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(options.Value.Configuration!));
+    private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(options.Value));
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.Configuration);
 
     public Task<IConnectionMultiplexer> ConnectAsync() => _connection.Value;
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(RedisOptions options)
     {
         // TLS, passwords, timeouts: all from the configuration string (e.g. "host:6380,password=…,ssl=true").
-        var redis = ConfigurationOptions.Parse(configuration);
+        var redis = ConfigurationOptions.Parse(options.Configuration!);
+        if (options.TrustedCertificateAuthorityPath is { Length: > 0 } path)
+        {
+            var authority = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+            redis.CertificateValidation += (_, certificate, _, errors) => IssuedBy(authority, certificate, errors);
+        }
+
         redis.AbortOnConnectFail = false;
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         redis.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5_000);
         return await ConnectionMultiplexer.ConnectAsync(redis);
+    }
+
+    /// <summary>The name must match as always; only the chain is judged against the private authority instead of the system roots.</summary>
+    private static bool IssuedBy(X509Certificate2 authority, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var certificate = new X509Certificate2(presented);
+        return chain.Build(certificate);
     }
 
     public async ValueTask DisposeAsync()
