@@ -40,13 +40,13 @@ public static class CreateClient
             return ApiProblems.NotFound("User");
         }
 
-        var secret = ClientSecrets.New();
+        var secret = OpaqueSecret.New();
         var row = new NewClient
         {
             Id = OpaqueId.New(ClientIds.Prefix, time),
             OwnerId = request.OwnerId,
             Name = request.Name.Trim(),
-            SecretHash = ClientSecrets.Hash(secret),
+            SecretHash = OpaqueSecret.Hash(secret),
             Scopes = string.Join(' ', scopes),
             CreatedBy = admin.UserId(),
             CreatedAt = UnixMicroseconds.Now(time),

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Clients;
@@ -42,16 +40,4 @@ public sealed class ClientRow
 
     public ClientResponse ToResponse() =>
         new(Id, OwnerId, Name, [.. Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries)], Status, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
-}
-
-public static class ClientSecrets
-{
-    /// <summary>256 bits from the CSPRNG, base64url: a secret too long to guess, so a plain SHA-256 is a safe way to keep it.</summary>
-    public static string New() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-
-    /// <summary>Compares in constant time, so the answer's timing says nothing about how much of a guess was right.</summary>
-    public static bool Matches(string secret, string storedHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
 }

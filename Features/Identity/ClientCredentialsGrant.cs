@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Primitives;
 using Strongroom.Features.Clients;
-using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -17,20 +16,17 @@ public static class ClientCredentialsGrant
 {
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
         IFormCollection form, HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, SignInThrottle throttle, AuditLog audit,
-        SecurityMetrics metrics, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         if (!TryReadCredentials(context.Request, form, out var clientId, out var secret, out var usedBasic))
         {
             return TypedResults.BadRequest(new TokenError("invalid_request", "Authenticate the client once: HTTP Basic or client_id and client_secret."));
         }
 
-        var (subject, ip) = ($"client:{clientId}", SignInThrottle.IpSubject(context));
-        if (await throttle.LockedForAsync(subject, ip, cancellationToken) is { } seconds)
+        var (subject, ip) = (SignInThrottle.ClientSubject(clientId), SignInThrottle.IpSubject(context));
+        if (await throttle.RefuseIfLockedAsync(subject, ip, context, cancellationToken) is { } locked)
         {
-            await audit.RecordAsync(new AuditEvent("sign_in_locked", Target: subject), context, cancellationToken);
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
-                "Too many failed sign-ins; try again after the number of seconds in Retry-After.");
+            return locked;
         }
 
         StoredClient? client;
@@ -40,17 +36,10 @@ public static class ClientCredentialsGrant
         }
 
         // An unknown, revoked or ownerless client gets the same answer as a wrong secret.
-        if (client is null || !ClientSecrets.Matches(secret, client.SecretHash)
+        if (client is null || !OpaqueSecret.Matches(secret, client.SecretHash)
             || client.Status != ClientStatuses.Active || client.OwnerStatus != UserStatuses.Active)
         {
-            foreach (var locked in await throttle.RecordFailureAsync(subject, ip, cancellationToken))
-            {
-                var kind = locked == subject ? "client_authentication_failures_against_client" : "sign_in_failures_from_address";
-                metrics.SuspiciousActivity(kind);
-                await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked, Details: kind), context, cancellationToken);
-            }
-
-            await audit.RecordAsync(new AuditEvent("client_authentication_failed", Target: client?.Id), context, cancellationToken);
+            await throttle.RecordFailureAsync("client_authentication_failed", subject, ip, client?.Id, details: null, context, cancellationToken);
             if (usedBasic)
             {
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"strongroom\"";

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -47,7 +46,7 @@ public static class IssueToken
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, MfaFactors mfa, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, MfaFactors mfa, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -67,7 +66,7 @@ public static class IssueToken
 
         if (grantType == "client_credentials")
         {
-            return await ClientCredentialsGrant.HandleAsync(form, context, database, issuer, throttle, audit, metrics, cancellationToken);
+            return await ClientCredentialsGrant.HandleAsync(form, context, database, issuer, throttle, audit, cancellationToken);
         }
 
         if (grantType != "password")
@@ -84,12 +83,9 @@ public static class IssueToken
 
         var emailIndex = personalData.EmailIndex(UserIds.NormalizeEmail(username));
         var (account, ip) = (SignInThrottle.AccountSubject(emailIndex), SignInThrottle.IpSubject(context));
-        if (await throttle.LockedForAsync(account, ip, cancellationToken) is { } seconds)
+        if (await throttle.RefuseIfLockedAsync(account, ip, context, cancellationToken) is { } locked)
         {
-            await audit.RecordAsync(new AuditEvent("sign_in_locked", Target: account), context, cancellationToken);
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
-                "Too many failed sign-ins; try again after the number of seconds in Retry-After.");
+            return locked;
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -100,7 +96,7 @@ public static class IssueToken
         var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
-            await RecordFailureAsync("sign_in_failed", account, ip, user?.Id, details: null, context, throttle, audit, metrics, cancellationToken);
+            await throttle.RecordFailureAsync("sign_in_failed", account, ip, user?.Id, details: null, context, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
@@ -118,7 +114,7 @@ public static class IssueToken
             if (check == MfaFactors.Check.Invalid)
             {
                 // Counted and answered exactly like a wrong password.
-                await RecordFailureAsync("sign_in_failed", account, ip, user.Id, details: "totp", context, throttle, audit, metrics, cancellationToken);
+                await throttle.RecordFailureAsync("sign_in_failed", account, ip, user.Id, details: "totp", context, cancellationToken);
                 return TypedResults.BadRequest(new TokenError("invalid_grant"));
             }
 
@@ -143,25 +139,6 @@ public static class IssueToken
         var token = issuer.Issue(user.Id, roles, authenticationMethods);
         var refresh = await refreshTokens.IssueAsync(connection, user.Id, authenticationMethods);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, refresh));
-    }
-
-    /// <summary>
-    /// A wrong password or second factor: counted against the account and the client address, and
-    /// audited as <paramref name="action"/>. A burst that locks either is suspicious activity too.
-    /// </summary>
-    internal static async Task RecordFailureAsync(string action, string account, string ip, string? userId, string? details,
-        HttpContext context, SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
-    {
-        foreach (var locked in await throttle.RecordFailureAsync(account, ip, cancellationToken))
-        {
-            // A burst of failures against one account or from one address just crossed the limit.
-            var kind = locked == account ? "sign_in_failures_against_account" : "sign_in_failures_from_address";
-            metrics.SuspiciousActivity(kind);
-            await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? userId ?? account : locked, Details: kind), context, cancellationToken);
-        }
-
-        // The target is the user id when there is one, else the blind index of what was typed: never the email itself.
-        await audit.RecordAsync(new AuditEvent(action, Target: userId ?? account, Details: details), context, cancellationToken);
     }
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>

@@ -25,7 +25,7 @@ public static class MfaDisable
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
         TotpCodeRequest request, ClaimsPrincipal user, HttpContext context, SqlDatabase database, MfaFactors factors,
-        SignInThrottle throttle, AuditLog audit, SecurityMetrics metrics, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -36,17 +36,15 @@ public static class MfaDisable
 
         var emailIndex = await connection.QuerySingleOrDefaultAsync<string>(Sql.EmailIndex, new { Id = userId }) ?? "";
         var (account, ip) = (SignInThrottle.AccountSubject(emailIndex), SignInThrottle.IpSubject(context));
-        if (await throttle.LockedForAsync(account, ip, cancellationToken) is { } seconds)
+        if (await throttle.RefuseIfLockedAsync(account, ip, context, cancellationToken) is { } locked)
         {
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
-                "Too many wrong codes; try again after the number of seconds in Retry-After.");
+            return locked;
         }
 
         var check = await factors.CheckAsync(connection, userId, request.Code);
         if (check == MfaFactors.Check.Invalid)
         {
-            await IssueToken.RecordFailureAsync("mfa_disable_failed", account, ip, userId, details: null, context, throttle, audit, metrics, cancellationToken);
+            await throttle.RecordFailureAsync("mfa_disable_failed", account, ip, userId, details: null, context, cancellationToken);
             return ApiProblems.BadRequest(MfaEnrolment.InvalidCode, "The code is neither a current authenticator code nor an unused recovery code.");
         }
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Security.Cryptography;
-using System.Text;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
 
@@ -76,7 +75,7 @@ public sealed class MfaFactors(PersonalDataProtector personalData, TimeProvider 
 
     /// <summary>SHA-256 of the code as typed, ignoring case, spaces and dashes.</summary>
     public static string HashRecoveryCode(string code) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Compact(code).ToUpperInvariant())));
+        OpaqueSecret.Hash(Compact(code).ToUpperInvariant());
 
     /// <summary>Without the spaces and dashes apps and people put in codes ("123 456", "ABCD-EFGH-…").</summary>
     private static string Compact(string code) => new([.. code.Where(c => c is not ('-' or ' ' or '\t'))]);

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Common;
@@ -28,7 +26,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     /// </summary>
     public async Task<string> IssueAsync(DbConnection connection, string userId, IReadOnlyList<string>? authenticationMethods = null)
     {
-        var token = NewToken();
+        var token = OpaqueSecret.New();
         var amr = string.Join(' ', authenticationMethods ?? AuthenticationMethods.PasswordOnly);
         await connection.ExecuteAsync(Sql.Insert, Row(token, userId, Guid.CreateVersion7().ToString("N"), amr));
         return token;
@@ -39,7 +37,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = await connection.QuerySingleOrDefaultAsync<StoredToken>(database.Pick(Sqlite.Find, SqlServer.Find), new { TokenHash = Hash(token) }, transaction);
+        var stored = await connection.QuerySingleOrDefaultAsync<StoredToken>(database.Pick(Sqlite.Find, SqlServer.Find), new { TokenHash = OpaqueSecret.Hash(token) }, transaction);
         var now = UnixMicroseconds.Now(time);
         if (stored is null || stored.Status == "revoked" || stored.ExpiresAt <= now)
         {
@@ -59,7 +57,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
             return (Outcome.Invalid, null, null, []);
         }
 
-        var successor = NewToken();
+        var successor = OpaqueSecret.New();
         await connection.ExecuteAsync(Sql.MarkUsed, new { stored.TokenHash }, transaction);
         await connection.ExecuteAsync(Sql.Insert, Row(successor, stored.UserId, stored.FamilyId, stored.Amr), transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -70,18 +68,14 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     public async Task RevokeAsync(string token, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(Sql.RevokeFamilyOf, new { TokenHash = Hash(token) });
+        await connection.ExecuteAsync(Sql.RevokeFamilyOf, new { TokenHash = OpaqueSecret.Hash(token) });
     }
 
     private NewRow Row(string token, string userId, string familyId, string amr)
     {
         var now = UnixMicroseconds.Now(time);
-        return new NewRow(Hash(token), userId, familyId, now, now + (options.Value.RefreshTokenLifetime.Ticks / TimeSpan.TicksPerMicrosecond), amr);
+        return new NewRow(OpaqueSecret.Hash(token), userId, familyId, now, now + (options.Value.RefreshTokenLifetime.Ticks / TimeSpan.TicksPerMicrosecond), amr);
     }
-
-    private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     // The user id only; the token itself never reaches a log.
     [LoggerMessage(Level = LogLevel.Warning, Message = "A used refresh token was presented again for user {UserId}; its family is revoked")]

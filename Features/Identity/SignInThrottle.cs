@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -11,16 +12,60 @@ namespace Strongroom.Features.Identity;
 /// a window; a lock answers 429 with Retry-After before any password is checked. Kept in the
 /// database, so every replica sees the same counts.
 /// </summary>
-public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOptions> options, TimeProvider time, ILogger<SignInThrottle> logger)
+public sealed partial class SignInThrottle(
+    SqlDatabase database, AuditLog audit, SecurityMetrics metrics, IOptions<AuthOptions> options, TimeProvider time, ILogger<SignInThrottle> logger)
 {
+    private const string ClientPrefix = "client:";
+
     private LockoutOptions Lockout => options.Value.Lockout;
 
     public static string AccountSubject(string emailIndex) => $"account:{emailIndex}";
 
+    /// <summary>A service client, by the id that was presented (known or not).</summary>
+    public static string ClientSubject(string clientId) => ClientPrefix + clientId;
+
     public static string IpSubject(HttpContext context) => $"ip:{context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
 
+    /// <summary>
+    /// The 429 <c>sign_in_locked</c> (with Retry-After, audited) when <paramref name="account"/> or
+    /// <paramref name="ip"/> is locked; null when the attempt may go ahead.
+    /// </summary>
+    public async Task<ProblemHttpResult?> RefuseIfLockedAsync(string account, string ip, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (await LockedForAsync(account, ip, cancellationToken) is not { } seconds)
+        {
+            return null;
+        }
+
+        await audit.RecordAsync(new AuditEvent("sign_in_locked", Target: account), context, cancellationToken);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
+            "Too many failed attempts; try again after the number of seconds in Retry-After.");
+    }
+
+    /// <summary>
+    /// A wrong password, second factor or client secret: counted against <paramref name="account"/>
+    /// and the client address, and audited as <paramref name="action"/> about <paramref name="target"/>
+    /// (a user or client id; else the subject, never an email). A burst that locks either subject is
+    /// suspicious activity too.
+    /// </summary>
+    public async Task RecordFailureAsync(string action, string account, string ip, string? target, string? details, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        foreach (var locked in await CountFailureAsync(account, ip, cancellationToken))
+        {
+            var kind = locked != account ? "sign_in_failures_from_address"
+                : account.StartsWith(ClientPrefix, StringComparison.Ordinal) ? "client_authentication_failures_against_client"
+                : "sign_in_failures_against_account";
+            metrics.SuspiciousActivity(kind);
+            await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? target ?? account : locked, Details: kind), context, cancellationToken);
+        }
+
+        await audit.RecordAsync(new AuditEvent(action, Target: target ?? account, Details: details), context, cancellationToken);
+    }
+
     /// <summary>Seconds until the later of the two locks ends, or null when neither is locked.</summary>
-    public async Task<int?> LockedForAsync(string account, string ip, CancellationToken cancellationToken)
+    private async Task<int?> LockedForAsync(string account, string ip, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var until = await connection.ExecuteScalarAsync<long?>(Sql.LockedUntil, new { Account = account, Ip = ip });
@@ -29,7 +74,7 @@ public sealed partial class SignInThrottle(SqlDatabase database, IOptions<AuthOp
     }
 
     /// <summary>Counts a failure against both subjects; returns those it has just locked (a burst: suspicious).</summary>
-    public async Task<IReadOnlyList<string>> RecordFailureAsync(string account, string ip, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> CountFailureAsync(string account, string ip, CancellationToken cancellationToken)
     {
         var now = UnixMicroseconds.Now(time);
         var lockedUntil = now + Microseconds(Lockout.Duration);
