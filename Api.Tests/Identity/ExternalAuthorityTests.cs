@@ -8,8 +8,9 @@ using Strongroom.Api.Tests.Support;
 namespace Strongroom.Api.Tests.Identity;
 
 /// <summary>The service trusting a fake OpenID Connect authority that listens on loopback.</summary>
-public sealed class ExternalAuthorityApp : SqliteApp
+public class ExternalAuthorityApp : SqliteApp
 {
+    /// <summary>The one outbound dependency the service has: the configured authority (<c>Auth:Authority</c>).</summary>
     public FakeOpenIdProvider Authority { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Strongroom.Api.Tests.Hosting;
+using Strongroom.Api.Tests.Identity;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Security;
@@ -22,24 +23,19 @@ namespace Strongroom.Api.Tests.Security;
 /// with one browser origin allowed. Limits are lowered so the abuse tests reach them quickly: three
 /// failed sign-ins lock an account; ten money movements in a burst, then one a second, per user.
 /// </summary>
-public sealed class OwaspApp : SqliteApp
+public sealed class OwaspApp : ExternalAuthorityApp
 {
     public const string TrustedOrigin = "https://app.example";
     public const int MoneyMovementBurst = 10;
 
     private SignedIn? _admin;
 
-    /// <summary>The one outbound dependency the service has: the configured authority (<c>Auth:Authority</c>).</summary>
-    public FakeOpenIdProvider Authority { get; private set; } = null!;
-
     protected override string EnvironmentName => "Production";
 
     protected override bool ServeOverKestrel => true;
 
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
     {
-        ["Auth:Authority"] = Authority.Issuer,
-        ["Auth:AuthorityRequireHttpsMetadata"] = "false",
         ["Auth:Lockout:AccountFailures"] = "3",
         // Every test client comes from 127.0.0.1: keep the per-address lock out of the other tests' way.
         ["Auth:Lockout:IpFailures"] = "1000",
@@ -51,21 +47,6 @@ public sealed class OwaspApp : SqliteApp
     /// <summary>The bootstrap admin, signed in once for the class (a sign-in costs a full password hash).</summary>
     public async Task<SignedIn> AdminAsync() => _admin ??= await SignInAsAdminAsync();
 
-    // The authority must be listening before the service starts: its address is the Auth:Authority setting.
-    protected override async ValueTask<IReadOnlyDictionary<string, string?>> PrepareDatabaseAsync()
-    {
-        Authority = await FakeOpenIdProvider.StartAsync();
-        return await base.PrepareDatabaseAsync();
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Authority is not null)
-        {
-            await Authority.DisposeAsync();
-        }
-    }
 }
 
 /// <summary>
