@@ -46,7 +46,6 @@ public sealed class OwaspApp : ExternalAuthorityApp
 
     /// <summary>The bootstrap admin, signed in once for the class (a sign-in costs a full password hash).</summary>
     public async Task<SignedIn> AdminAsync() => _admin ??= await SignInAsAdminAsync();
-
 }
 
 /// <summary>
