@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Strongroom.Features;
 using Strongroom.Infrastructure.Database;
+using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Api.Hosting;
 
@@ -17,6 +18,11 @@ public static class HostingExtensions
             options.SerializerOptions.TypeInfoResolverChain.Insert(1, HostingJsonContext.Default);
             // A misspelt or unexpected member is an error, not silently ignored (no mass assignment).
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // {"amount":1,"amount":1000} or {"amount":1,"AMOUNT":1000}: a gateway in front may read the
+            // first, we would read the last. Refused (400), case-insensitively like the binding itself.
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            // No control characters or unpaired surrogates in any string of any request body.
+            options.SerializerOptions.Converters.Add(new PlainTextConverter());
         });
 
     /// <summary>

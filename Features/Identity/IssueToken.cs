@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -52,7 +53,18 @@ public static class IssueToken
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";
 
-        var form = await context.Request.ReadFormAsync(cancellationToken);
+        var read = await RequestBodies.ReadFormAsync(context.Request, cancellationToken);
+        if (read.Status == FormReadStatus.NotAForm)
+        {
+            return FormRead.UnsupportedMediaType();
+        }
+
+        if (read.Status == FormReadStatus.Invalid)
+        {
+            return TypedResults.BadRequest(new TokenError("invalid_request", "The form could not be read."));
+        }
+
+        var form = read.Form;
         var grantType = form["grant_type"].ToString();
         if (grantType.Length == 0)
         {

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Primitives;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
@@ -19,11 +20,14 @@ public static class Idempotency
     public const string ReplayedHeader = "Idempotency-Replayed";
     public const int MaxKeyLength = 255;
 
-    /// <summary>A 400 when the key is missing or malformed, else null.</summary>
-    public static ProblemHttpResult? Refuse(string? key) =>
-        string.IsNullOrWhiteSpace(key) || key.Length > MaxKeyLength
-            ? ApiProblems.BadRequest("idempotency_key_missing", $"Money-moving requests need an {Header} header of 1 to {MaxKeyLength} characters.")
-            : null;
+    /// <summary>
+    /// A 400 when the key is missing, sent more than once (a proxy would join the values into one
+    /// key), too long, or not printable ASCII; else null.
+    /// </summary>
+    public static ProblemHttpResult? Refuse(StringValues keys) =>
+        keys.Count == 1 && keys[0] is { Length: > 0 and <= MaxKeyLength } key && !string.IsNullOrWhiteSpace(key) && key.All(c => c is >= ' ' and <= '~')
+            ? null
+            : ApiProblems.BadRequest("idempotency_key_missing", $"Money-moving requests need one {Header} header of 1 to {MaxKeyLength} printable ASCII characters.");
 
     /// <summary>SHA-256 of the operation and the request as the API understood it (canonical JSON).</summary>
     public static string Hash<T>(string operation, T request, JsonTypeInfo<T> typeInfo)
@@ -50,6 +54,10 @@ public static class LedgerEndpointMetadata
     public static RouteHandlerBuilder MovesMoney<TResponse>(this RouteHandlerBuilder builder, int successStatus) =>
         builder.RequireRateLimiting(RateLimits.MoneyMovement)
             .RequireAuthorization(MfaRequirement.Policy)
+            .AddEndpointFilter(static (context, next) =>
+                Idempotency.Refuse(context.HttpContext.Request.Headers[Idempotency.Header]) is { } refused
+                    ? ValueTask.FromResult<object?>(refused)
+                    : next(context))
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.Description = $"{operation.Description} {MfaRequirement.Description}".Trim();

@@ -22,11 +22,6 @@ public static class CreateTransfer
         LedgerQueue ledger,
         TimeProvider time)
     {
-        if (Idempotency.Refuse(idempotencyKey) is { } missingKey)
-        {
-            return missingKey;
-        }
-
         var holdErrors = request.HoldErrors(time.GetUtcNow()).ToArray();
         if (holdErrors.Length > 0)
         {

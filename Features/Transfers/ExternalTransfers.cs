@@ -29,11 +29,6 @@ public static class ExternalTransfers
     private static async Task<IResult> HandleAsync(
         TransferKind kind, ExternalTransferRequest request, string? idempotencyKey, ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time)
     {
-        if (Idempotency.Refuse(idempotencyKey) is { } missingKey)
-        {
-            return missingKey;
-        }
-
         var id = OpaqueId.New(TransferIds.Prefix, time);
         var outcome = await ledger.SubmitAsync(new PostTransfers
         {

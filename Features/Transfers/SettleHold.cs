@@ -44,11 +44,6 @@ public static class SettleHoldEndpoints
     private static async Task<IResult> SettleAsync(
         string id, HoldAction action, long? amount, string? idempotencyKey, ClaimsPrincipal user, HttpContext context, LedgerQueue ledger)
     {
-        if (Idempotency.Refuse(idempotencyKey) is { } missingKey)
-        {
-            return missingKey;
-        }
-
         if (!OpaqueId.IsWellFormed(TransferIds.Prefix, id))
         {
             return ApiProblems.NotFound("Transfer");

@@ -24,11 +24,6 @@ public static class TransferBatch
         LedgerQueue ledger,
         TimeProvider time)
     {
-        if (Idempotency.Refuse(idempotencyKey) is { } missingKey)
-        {
-            return missingKey;
-        }
-
         var now = time.GetUtcNow();
         var holdErrors = request.Transfers
             .SelectMany((transfer, index) => transfer.HoldErrors(now).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error)))

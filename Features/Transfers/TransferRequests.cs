@@ -71,10 +71,11 @@ public sealed class MetadataAttribute : ValidationAttribute
             && pairs.All(pair => pair.Key.Length is >= 1 and <= 40 && pair.Value is { Length: <= 500 }));
 }
 
-/// <summary>A list of <c>min</c> to <c>max</c> items (MinLength/MaxLength need reflection, which AOT trims).</summary>
+/// <summary>A list of <c>min</c> to <c>max</c> items, none of them null (MinLength/MaxLength need reflection, which AOT trims).</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class ItemCountAttribute(int min, int max) : ValidationAttribute($"The {{0}} field must hold {min} to {max} items.")
+public sealed class ItemCountAttribute(int min, int max) : ValidationAttribute($"The {{0}} field must hold {min} to {max} items, none of them null.")
 {
     public override bool IsValid(object? value) =>
-        value is null || (value is System.Collections.ICollection items && items.Count >= min && items.Count <= max);
+        value is null
+        || (value is System.Collections.ICollection items && items.Count >= min && items.Count <= max && items.Cast<object?>().All(item => item is not null));
 }

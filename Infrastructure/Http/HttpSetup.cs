@@ -101,6 +101,8 @@ public static class HttpSetup
 
             return next(context);
         });
+        app.UseRequestBodyChecks();
+        DatabaseUnavailableExceptionHandler.UseWriteRefusalWhileDatabaseDown(app);
         return app;
     }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
+
+namespace Strongroom.Infrastructure.Http;
+
+/// <summary>
+/// What a request body must look like before any endpoint reads it: one well-formed
+/// <c>Content-Type</c>, in UTF-8 when it names a charset (RFC 8259 §8.1 for JSON; our forms too).
+/// Anything else is the client's mistake, answered 415 here instead of failing deep inside a
+/// reader with an unknown encoding (a 500).
+/// </summary>
+public static class RequestBodies
+{
+    public static IApplicationBuilder UseRequestBodyChecks(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+            RefusalOf(context.Request) is { } detail ? WriteUnsupportedAsync(context, detail) : next(context));
+
+    /// <summary>Why the declared body cannot be read, or null when it can (or there is none).</summary>
+    private static string? RefusalOf(HttpRequest request)
+    {
+        var declared = request.Headers.ContentType;
+        if (declared.Count == 0)
+        {
+            return null;
+        }
+
+        if (declared.Count > 1)
+        {
+            return "Send one Content-Type header.";
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(declared[0], out var mediaType))
+        {
+            return "The Content-Type header is malformed.";
+        }
+
+        var charset = mediaType.Charset;
+        return charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+            ? "Request bodies are read as UTF-8 only; send charset=utf-8 or no charset."
+            : null;
+    }
+
+    private static async Task WriteUnsupportedAsync(HttpContext context, string detail)
+    {
+        context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status415UnsupportedMediaType, Title = "Unsupported Media Type", Detail = detail },
+        });
+    }
+
+    /// <summary>
+    /// Reads an <c>application/x-www-form-urlencoded</c> body. <see cref="FormRead.NotAForm"/> when the
+    /// body is not such a form (415), <see cref="FormRead.Invalid"/> when it is one that cannot be
+    /// read: a NUL, a key over 2,048 characters, more than 1,024 fields (400).
+    /// </summary>
+    public static async Task<FormRead> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return FormRead.NotAForm;
+        }
+
+        try
+        {
+            return new FormRead(await request.ReadFormAsync(cancellationToken), FormReadStatus.Read);
+        }
+        catch (InvalidDataException)
+        {
+            return FormRead.Invalid;
+        }
+    }
+}
+
+public enum FormReadStatus
+{
+    Read,
+    NotAForm,
+    Invalid,
+}
+
+/// <summary>A form body as read, or why it could not be.</summary>
+public sealed record FormRead(IFormCollection Form, FormReadStatus Status)
+{
+    public static readonly FormRead NotAForm = new(FormCollection.Empty, FormReadStatus.NotAForm);
+
+    public static readonly FormRead Invalid = new(FormCollection.Empty, FormReadStatus.Invalid);
+
+    /// <summary>The answer for a body that is not a form at all.</summary>
+    public static ProblemHttpResult UnsupportedMediaType() =>
+        ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported Media Type", "Send the fields as application/x-www-form-urlencoded.");
+}
+
+/// <summary>
+/// Free text in a request (names, descriptions, metadata keys and values, …) must not carry
+/// control characters (NUL, escape sequences, …) or unpaired surrogates: they corrupt logs,
+/// exports and every system downstream. Set once on the HTTP JSON options, it covers every
+/// string member of every request body, present and future.
+/// </summary>
+public sealed class PlainTextConverter : System.Text.Json.Serialization.JsonConverter<string>
+{
+    public const string Message = "Text may not contain control characters or unpaired surrogates.";
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String ? Checked(reader.GetString()!) : throw new JsonException();
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Checked(reader.GetString()!);
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    public static bool IsPlain(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Checked(string text) => IsPlain(text) ? text : throw new PlainTextException();
+}
+
+/// <summary>Thrown by <see cref="PlainTextConverter"/>; the bad-request handler says why.</summary>
+public sealed class PlainTextException() : JsonException(PlainTextConverter.Message);
