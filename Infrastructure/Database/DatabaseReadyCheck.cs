@@ -2,13 +2,18 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Strongroom.Infrastructure.Database;
 
-/// <summary>Ready means: the database answers and every shipped migration is applied.</summary>
-public sealed class DatabaseReadyCheck(MigrationRunner migrations) : IHealthCheck
+/// <summary>Ready means: the database answers, takes writes, and every shipped migration is applied.</summary>
+public sealed class DatabaseReadyCheck(MigrationRunner migrations, DatabaseAvailability availability) : IHealthCheck
 {
     public const string Tag = "ready";
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (availability.IsDown)
+        {
+            return HealthCheckResult.Unhealthy("The database does not take writes (unavailable, full or locked); probing for its return.");
+        }
+
         try
         {
             var pending = await migrations.PendingAsync(cancellationToken);
