@@ -239,6 +239,21 @@ public sealed class HostileInputTests(AppWithCapturedLogs app) : IClassFixture<A
         Assert.Equal(new Balance(10_000, 0, 10_000), await alice.BalanceAsync(from));
     }
 
+    [Theory]
+    [InlineData("not-a-jwt")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")]
+    public async Task A_bad_bearer_token_is_a_401_logged_without_a_stack_trace(string token)
+    {
+        var mark = app.Logs.Count;
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        var response = await client.GetAsync("/v1/accounts", Cancel);
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        AssertNothingAboveInformation(mark);
+    }
+
     [Fact]
     public async Task A_server_fault_still_logs_at_error()
     {
