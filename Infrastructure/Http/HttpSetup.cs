@@ -81,6 +81,7 @@ public static class HttpSetup
     /// <summary>Exceptions, bare error statuses (401, 404, 405, 415, …) and oversized bodies become problem details.</summary>
     public static IApplicationBuilder UseStrongroomHttp(this IApplicationBuilder app)
     {
+        app.UseJsonAnswers();
         app.UseStrongroomHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -20,6 +20,31 @@ public static class RequestBodies
         app.Use((context, next) =>
             RefusalOf(context.Request) is { } detail ? WriteUnsupportedAsync(context, detail) : next(context));
 
+    /// <summary>
+    /// Every answer of this API is JSON, errors included. An <c>Accept</c> header that rules JSON out
+    /// (<c>application/xml</c>, <c>text/html</c>) is disregarded, as RFC 9110 §12.5.1 allows, rather
+    /// than letting the problem-details writer give up and leave a bare status or an empty body.
+    /// </summary>
+    public static IApplicationBuilder UseJsonAnswers(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            var accept = context.Request.Headers.Accept;
+            if (accept.Count > 0 && !AcceptsJson(accept))
+            {
+                context.Request.Headers.Accept = default;
+            }
+
+            return next(context);
+        });
+
+    private static bool AcceptsJson(Microsoft.Extensions.Primitives.StringValues accept) =>
+        MediaTypeHeaderValue.TryParseList(accept, out var ranges)
+        && ranges.Any(range => range.Quality is not 0 && (Json.IsSubsetOf(range) || ProblemJson.IsSubsetOf(range)));
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private static readonly MediaTypeHeaderValue ProblemJson = new("application/problem+json");
+
     /// <summary>Why the declared body cannot be read, or null when it can (or there is none).</summary>
     private static string? RefusalOf(HttpRequest request)
     {
@@ -39,10 +64,25 @@ public static class RequestBodies
             return "The Content-Type header is malformed.";
         }
 
-        var charset = mediaType.Charset;
-        return charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
-            ? "Request bodies are read as UTF-8 only; send charset=utf-8 or no charset."
-            : null;
+        if (!mediaType.Charset.HasValue)
+        {
+            return null;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset);
+        if (!charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Request bodies are read as UTF-8 only; send charset=utf-8 or no charset.";
+        }
+
+        if (charset.Length != mediaType.Charset.Length)
+        {
+            // charset="utf-8" is legal HTTP, but the framework's readers look the quoted name up as is.
+            mediaType.Charset = "utf-8";
+            request.ContentType = mediaType.ToString();
+        }
+
+        return null;
     }
 
     private static async Task WriteUnsupportedAsync(HttpContext context, string detail)
