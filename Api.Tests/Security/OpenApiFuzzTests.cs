@@ -33,7 +33,8 @@ public sealed class FuzzApp : SqliteApp
 /// anonymous caller, a customer and the admin. The oracle: no 5xx at all (no outage is staged
 /// here, so not even a 503); every 4xx is problem details (an RFC 6749 error body on the form
 /// endpoints); every balance change is explained by the transfers that 2xx answers reported; the
-/// ledger still verifies; and the service logged no error. Set <c>FUZZ_SEED</c> to explore other cases.
+/// ledger still verifies; and the service logged no error. Set <c>FUZZ_SEED</c> to explore other
+/// cases, and <c>FUZZ_DUMP</c> to a file path to keep every request and answer of the run.
 /// </summary>
 public sealed class OpenApiFuzzTests(FuzzApp app) : IClassFixture<FuzzApp>
 {

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Strongroom.Api.Tests.Support;
 
-namespace Strongroom.Api.Tests.Security;
+namespace Strongroom.Api.Tests.Support;
 
 /// <summary>
 /// The people, accounts, transfers and clients a fuzz run aims at, made through the API before it
