@@ -64,7 +64,7 @@ public sealed class OpenApiFuzzer(OpenApiDocument document, Func<FuzzSlot, Rando
     private const string Form = "application/x-www-form-urlencoded";
     private const string IdempotencyKey = "Idempotency-Key";
 
-    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
     private static readonly string[] HostileStrings =
     [
