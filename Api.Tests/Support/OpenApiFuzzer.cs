@@ -639,6 +639,11 @@ public sealed class OpenApiFuzzer(OpenApiDocument document, Func<FuzzSlot, Rando
             draft.RawBody = Encoding.UTF8.GetBytes(raw);
             return RequestText(raw);
         });
+        yield return ("form-content-type", 1, random => draft.SetContentType(random.Pick<string?>(
+        [
+            null, "", "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=xyz", Form + "; charset=bogus",
+            Form + "; charset=\"utf-8\"", Form + "; charset=utf-16", Form + "; charset=iso-8859-1", Form + ";;", Json, "text/plain",
+        ])));
         yield return ("form-bytes", 0.5, random =>
         {
             draft.RawBody = random.Next(2) == 0
