@@ -87,6 +87,7 @@ public sealed class AotBinaryTests
 
                 var refused = await client.PostAsJsonAsync("/v1/accounts", new { currency = "EUR", name = "Main", balance = 5 }, cancellation);
                 await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+                await RefuseHostileInputAsync(client, cancellation);
 
                 await MoveMoneyAsync(client, account.GetProperty("id").GetString()!, cancellation);
 
@@ -168,6 +169,29 @@ public sealed class AotBinaryTests
         Assert.Equal(0, balances.EnumerateArray().Sum(row => row.GetProperty("posted").GetInt64()));
         var verify = await (await admin.GetAsync("/v1/admin/ledger/verify", cancellation)).AssertJsonAsync(HttpStatusCode.OK);
         Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
+    }
+
+    /// <summary>
+    /// What the trimmed, source-generated serializer must refuse as the JIT build does (issue 9's
+    /// 500s were found against this binary): each a 4xx problem, none a 500.
+    /// </summary>
+    private static async Task RefuseHostileInputAsync(HttpClient customer, CancellationToken cancellation)
+    {
+        async Task<HttpResponseMessage> PostAsync(string path, string body, string contentType)
+        {
+            var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return await customer.PostAsync(path, content, cancellation);
+        }
+
+        await (await PostAsync("/v1/accounts", """{"currency":"EUR","name":"a","NAME":"b"}""", "application/json")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await (await PostAsync("/v1/accounts", """{"currency":"EUR","name":"a\u0000"}""", "application/json")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await (await PostAsync("/v1/accounts", """{"currency":"EUR","name":"a"}""", "application/json; charset=bogus")).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await (await PostAsync("/v1/auth/token", "grant_type=password&username=a%00b&password=x", "application/x-www-form-urlencoded")).AssertJsonAsync(HttpStatusCode.BadRequest);
+        await (await customer.PostAsync("/v1/auth/revoke", content: null, cancellation)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        var batch = new HttpRequestMessage(HttpMethod.Post, "/v1/transfers/batch") { Content = new StringContent("""{"transfers":[null]}""", System.Text.Encoding.UTF8, "application/json") };
+        batch.Headers.Add("Idempotency-Key", "aot-null-batch");
+        await (await customer.SendAsync(batch, cancellation)).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
     }
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)

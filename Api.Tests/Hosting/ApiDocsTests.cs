@@ -28,6 +28,25 @@ public sealed class ApiDocsTests(DocsEnabledApp app) : IClassFixture<DocsEnabled
     }
 
     [Fact]
+    public async Task Every_property_of_every_schema_has_a_type_a_generated_client_can_use()
+    {
+        var document = await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK);
+
+        // An empty schema ({}) is "anything": what a custom JSON converter makes of a string member.
+        var untyped = document.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .Where(schema => schema.Value.TryGetProperty("properties", out _))
+            .SelectMany(schema => schema.Value.GetProperty("properties").EnumerateObject()
+                .Where(property => !property.Value.TryGetProperty("type", out _) && !property.Value.TryGetProperty("$ref", out _)
+                    && !property.Value.TryGetProperty("oneOf", out _) && !property.Value.TryGetProperty("anyOf", out _))
+                .Select(property => $"{schema.Name}.{property.Name}"))
+            .ToList();
+        Assert.True(untyped.Count == 0, "Untyped: " + string.Join(", ", untyped));
+        var transfer = document.GetProperty("components").GetProperty("schemas").GetProperty("CreateTransferRequest").GetProperty("properties");
+        Assert.Equal("string", transfer.GetProperty("fromAccountId").GetProperty("type").GetString());
+        Assert.Equal("string", transfer.GetProperty("metadata").GetProperty("additionalProperties").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task The_openapi_document_names_bearer_and_password_flow_security()
     {
         var document = await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK);

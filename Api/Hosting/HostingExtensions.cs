@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public static class HostingExtensions
             // first, we would read the last. Refused (400), case-insensitively like the binding itself.
             options.SerializerOptions.AllowDuplicateProperties = false;
             // No control characters or unpaired surrogates in any string of any request body.
-            options.SerializerOptions.Converters.Add(new PlainTextConverter());
+            options.SerializerOptions.TypeInfoResolver = options.SerializerOptions.TypeInfoResolver!.WithAddedModifier(PlainText.Require);
         });
 
     /// <summary>

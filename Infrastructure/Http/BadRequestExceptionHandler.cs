@@ -24,7 +24,7 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
         var status = badRequest.StatusCode;
         var (reason, detail) = FindJsonError(exception) switch
         {
-            PlainTextException text => ("control_characters", $"The request body is not valid for this endpoint at '{text.Path ?? "$"}': {PlainTextConverter.Message}"),
+            PlainTextException text => ("control_characters", $"The request body is not valid for this endpoint at '{MemberPath(text)}': {PlainText.Message}"),
             { } json => ("invalid_json", $"The request body is not valid for this endpoint at '{json.Path ?? "$"}': check the JSON syntax and member names (each member at most once)."),
             null => status == StatusCodes.Status413PayloadTooLarge ? ("too_large", "The request body is too large.") : ("unreadable", "The request could not be read."),
         };
@@ -42,6 +42,9 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused a request with {Status} ({Reason}): {Method} {Endpoint}")]
     private static partial void LogRefused(ILogger logger, int status, string method, string? endpoint, string reason);
+
+    /// <summary>The object's path, as the reader left it, with the member that failed.</summary>
+    private static string MemberPath(PlainTextException text) => $"{text.Path ?? "$"}.{text.Member}";
 
     private static JsonException? FindJsonError(Exception exception)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -139,23 +140,43 @@ public sealed record FormRead(IFormCollection Form, FormReadStatus Status)
 
 /// <summary>
 /// Free text in a request (names, descriptions, metadata keys and values, …) must not carry
-/// control characters (NUL, escape sequences, …) or unpaired surrogates: they corrupt logs,
-/// exports and every system downstream. Set once on the HTTP JSON options, it covers every
-/// string member of every request body, present and future.
+/// control characters (NUL, escape sequences, line breaks, C1) or unpaired surrogates: they corrupt
+/// logs, exports and every system downstream. Added once to the HTTP JSON options as a contract
+/// modifier, it checks every string member (and list of strings, and string map) of every request
+/// object once it is read, present and future; the JSON contract, and so the OpenAPI schemas,
+/// stay as they are (a custom string converter would hide them).
 /// </summary>
-public sealed class PlainTextConverter : System.Text.Json.Serialization.JsonConverter<string>
+public static class PlainText
 {
-    public const string Message = "Text may not contain control characters or unpaired surrogates.";
+    public const string Message = "text may not contain control characters or unpaired surrogates.";
 
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String ? Checked(reader.GetString()!) : throw new JsonException();
+    public static void Require(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
 
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+        var texts = typeInfo.Properties.Where(property => property.Get is not null && IsText(property.PropertyType)).ToArray();
+        if (texts.Length == 0)
+        {
+            return;
+        }
 
-    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Checked(reader.GetString()!);
+        var next = typeInfo.OnDeserialized;
+        typeInfo.OnDeserialized = value =>
+        {
+            foreach (var property in texts)
+            {
+                if (!IsPlainValue(property.Get!(value)))
+                {
+                    throw new PlainTextException(property.Name);
+                }
+            }
 
-    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+            next?.Invoke(value);
+        };
+    }
 
     public static bool IsPlain(string text)
     {
@@ -180,8 +201,21 @@ public sealed class PlainTextConverter : System.Text.Json.Serialization.JsonConv
         return true;
     }
 
-    private static string Checked(string text) => IsPlain(text) ? text : throw new PlainTextException();
+    private static bool IsText(Type type) =>
+        type == typeof(string) || typeof(IEnumerable<string>).IsAssignableFrom(type) || typeof(IEnumerable<KeyValuePair<string, string>>).IsAssignableFrom(type);
+
+    private static bool IsPlainValue(object? value) => value switch
+    {
+        null => true,
+        string text => IsPlain(text),
+        IEnumerable<KeyValuePair<string, string>> pairs => pairs.All(pair => IsPlain(pair.Key) && (pair.Value is null || IsPlain(pair.Value))),
+        IEnumerable<string> items => items.All(item => item is null || IsPlain(item)),
+        _ => true,
+    };
 }
 
-/// <summary>Thrown by <see cref="PlainTextConverter"/>; the bad-request handler says why.</summary>
-public sealed class PlainTextException() : JsonException(PlainTextConverter.Message);
+/// <summary>Thrown by <see cref="PlainText"/> with the member it found; the bad-request handler says which.</summary>
+public sealed class PlainTextException(string member) : JsonException($"{member}: {PlainText.Message}")
+{
+    public string Member { get; } = member;
+}
