@@ -69,6 +69,11 @@ internal sealed partial class SigningKeySetup(
             return ValidateOptionsResult.Fail("Auth:Issuer, Auth:Audience and a positive Auth:AccessTokenLifetime are required.");
         }
 
+        if (options.RecentSignInWindow <= TimeSpan.Zero || options.RegistrationRateLimit is not { PermitLimit: > 0 } || options.RegistrationRateLimit.Window <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Auth:RecentSignInWindow and Auth:RegistrationRateLimit (PermitLimit, Window) must be positive.");
+        }
+
         return ValidateOptionsResult.Success;
     }
 
