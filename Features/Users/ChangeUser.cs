@@ -69,6 +69,13 @@ public static class ChangeUser
         var actorId = context.User.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (database.Provider == Infrastructure.Database.DatabaseProvider.SqlServer)
+        {
+            // One authority change at a time (SQLite's IMMEDIATE transaction already is): two admins
+            // demoting each other at once are decided one after the other, never both, never a deadlock.
+            await connection.ExecuteAsync(SqlServer.Serialize, transaction: transaction);
+        }
+
         var before = await connection.QuerySingleOrDefaultAsync<UserRow>(UserQueries.ById(database), new { Id = id }, transaction);
         if (before is null)
         {
@@ -167,6 +174,10 @@ public static class ChangeUser
 
     private static class SqlServer
     {
+        public const string Serialize = """
+            EXEC sp_getapplock @Resource = N'strongroom:user-authority', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 10000
+            """;
+
         // Locked to the end of the transaction, so two admins demoting each other at once are
         // decided one after the other and never leave the bank without one.
         public const string ActiveAdmin = """
