@@ -254,6 +254,28 @@ public abstract class CurrentAuthorityTests<TApp>(TApp app) : IClassFixture<TApp
     }
 
     [Fact]
+    public async Task A_revoked_clients_token_and_a_disabled_owners_client_tokens_stop_at_once()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var (owner, account) = await app.OpenFundedAccountAsync(admin, 100);
+        var revoked = await ClientTokenAsync(admin, owner.UserId);
+        var ownersOther = await ClientTokenAsync(admin, owner.UserId);
+        Assert.Equal(HttpStatusCode.OK, (await revoked.Client.GetAsync($"/v1/accounts/{account}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ownersOther.Client.GetAsync($"/v1/accounts/{account}", TestContext.Current.CancellationToken)).StatusCode);
+
+        (await admin.Client.PostAsync($"/v1/admin/clients/{revoked.ClientId}/revoke", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var afterRevoke = await revoked.Client.GetAsync($"/v1/accounts/{account}", TestContext.Current.CancellationToken);
+        var otherAfterRevoke = await ownersOther.Client.GetAsync($"/v1/accounts/{account}", TestContext.Current.CancellationToken);
+        (await admin.Client.PostAsync($"/v1/admin/users/{owner.UserId}/disable", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var afterDisable = await ownersOther.Client.GetAsync($"/v1/accounts/{account}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherAfterRevoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterDisable.StatusCode);
+        Assert.Equal(RefusedChallenge, afterDisable.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
     public async Task A_hold_cannot_be_placed_for_longer_than_the_maximum_against_someone_elses_account()
     {
         var admin = await app.SignInAsAdminAsync();
@@ -279,6 +301,19 @@ public abstract class CurrentAuthorityTests<TApp>(TApp app) : IClassFixture<TApp
         await SetRolesAsync(bootstrap, registered.UserId, "admin");
         var (access, refresh) = await SignInRawAsync(registered.Email);
         return (registered with { Token = access, Client = Bearer(access) }, refresh);
+    }
+
+    private async Task<(string ClientId, HttpClient Client)> ClientTokenAsync(SignedIn admin, string ownerId)
+    {
+        var created = await (await admin.Client.PostJsonAsync("/v1/admin/clients", new { ownerId, name = "Books", scopes = new[] { "ledger:read" } }))
+            .AssertJsonAsync(HttpStatusCode.Created);
+        var token = await (await app.CreateClient().PostAsync("/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = created.Id(),
+            ["client_secret"] = created.GetProperty("clientSecret").GetString()!,
+        }), TestContext.Current.CancellationToken)).AssertJsonAsync(HttpStatusCode.OK);
+        return (created.Id(), Bearer(token.GetProperty("access_token").GetString()!));
     }
 
     private static async Task SetRolesAsync(SignedIn admin, string userId, params string[] roles) =>
