@@ -14,7 +14,7 @@ namespace Strongroom.Features.Identity;
 public sealed class Authorities(CachedReads cache, SqlDatabase database) : IAuthorities
 {
     public async Task<UserAuthority?> UserAsync(string userId, CancellationToken cancellationToken) =>
-        (await cache.GetOrLoadAsync(UserKey(userId), CacheScope.Shared, async token =>
+        await cache.GetOrLoadValueAsync(UserKey(userId), async token =>
         {
             await using var connection = await database.OpenAsync(token);
             var status = await connection.QuerySingleOrDefaultAsync<string>(Sql.UserStatus, new { Id = userId });
@@ -25,15 +25,15 @@ public sealed class Authorities(CachedReads cache, SqlDatabase database) : IAuth
 
             var roles = await connection.QueryAsync<string>(Sql.UserRoles, new { UserId = userId });
             return new UserAuthority(status == UserStatuses.Active, [.. roles]);
-        }, cancellationToken)).Value;
+        }, cancellationToken);
 
     public async Task<ClientAuthority?> ClientAsync(string clientId, CancellationToken cancellationToken) =>
-        (await cache.GetOrLoadAsync(ClientKey(clientId), CacheScope.Shared, async token =>
+        await cache.GetOrLoadValueAsync(ClientKey(clientId), async token =>
         {
             await using var connection = await database.OpenAsync(token);
             var client = await connection.QuerySingleOrDefaultAsync<ClientRow>(Sql.Client, new { Id = clientId });
             return client is null ? null : new ClientAuthority(client.OwnerId, client.Status == "active");
-        }, cancellationToken)).Value;
+        }, cancellationToken);
 
     /// <summary>After a user's roles or status changed (and committed): every replica reads them again.</summary>
     public ValueTask EvictUserAsync(string userId) => cache.EvictAsync(UserKey(userId), CacheScope.Shared);

@@ -159,6 +159,33 @@ public sealed partial class CachedReads
     }
 
     /// <summary>
+    /// Like <see cref="GetOrLoadAsync{T}"/> (shared scope), without working out how the read was
+    /// answered: for the check every request makes, which reports no <c>Cache-Status</c> and so
+    /// need not pay for tracking one.
+    /// </summary>
+    public async ValueTask<T?> GetOrLoadValueAsync<T>(string key, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (_bypass)
+        {
+            return await load(cancellationToken);
+        }
+
+        return await _cache.GetOrSetAsync<T?>(key, async (context, token) =>
+        {
+            var loaded = await load(token);
+            if (loaded is null)
+            {
+                context.Options.SkipMemoryCacheWrite = true;
+                context.Options.SkipDistributedCacheWrite = true;
+                context.Options.SkipBackplaneNotifications = true;
+            }
+
+            return loaded;
+        }, _shared, cancellationToken);
+    }
+
+    /// <summary>
     /// Marks the entry expired in memory and Redis and tells every other replica to do the same.
     /// Expired, not removed: while the database is down it can still be served, marked stale.
     /// Only the memory step is awaited; Redis and the backplane run in the background (and are

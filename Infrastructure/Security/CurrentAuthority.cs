@@ -110,13 +110,17 @@ public static class CurrentAuthority
             return null;
         }
 
+        // A service client never has roles, whatever its owner's; a person has exactly the stored ones.
+        var current = token.IsServiceClient() ? [] : user.Roles;
+        if (token.FindAll(StrongroomClaims.Role).Select(claim => claim.Value).Order(StringComparer.Ordinal).SequenceEqual(current.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            // The usual case: nothing changed since the sign-in, so the token's principal stands as it is.
+            return token;
+        }
+
         var identity = token.Identity as ClaimsIdentity;
         var claims = token.Claims.Where(claim => claim.Type != StrongroomClaims.Role).ToList();
-        // A service client never has roles, whatever its owner's; a person has exactly the stored ones.
-        if (!token.IsServiceClient())
-        {
-            claims.AddRange(user.Roles.Select(role => new Claim(StrongroomClaims.Role, role)));
-        }
+        claims.AddRange(current.Select(role => new Claim(StrongroomClaims.Role, role)));
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, identity?.AuthenticationType ?? JwtBearerDefaults.AuthenticationScheme,
             StrongroomClaims.Subject, StrongroomClaims.Role));
