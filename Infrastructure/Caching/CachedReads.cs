@@ -51,9 +51,10 @@ public readonly record struct CacheRead<T>(T? Value, CacheOutcome Outcome)
 }
 
 /// <summary>
-/// Reads through FusionCache and tells how each was answered. Writes never decide on what this
-/// returns: every money movement and every state-changing authorization re-reads the database
-/// inside its own transaction.
+/// Reads through FusionCache and tells how each was answered. Writes never decide on the data
+/// this returns: every money movement and every admin change re-reads its rows inside its own
+/// transaction. Who the caller is now (status and roles) is read through here on every request;
+/// the changes to it evict it on every replica, and user administration rechecks it in its transaction.
 /// </summary>
 public sealed partial class CachedReads
 {
