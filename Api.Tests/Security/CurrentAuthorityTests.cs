@@ -94,6 +94,8 @@ public abstract class CurrentAuthorityTests<TApp>(TApp app) : IClassFixture<TApp
         var aIsAdmin = (await RolesAsync(admin, a.UserId)).Contains("admin");
         var dIsAdmin = (await RolesAsync(admin, d.UserId)).Contains("admin");
         Assert.True(aIsAdmin ^ dIsAdmin, $"a admin: {aIsAdmin}, d admin: {dIsAdmin}");
+        var loser = aIsAdmin ? d.UserId : a.UserId;
+        Assert.Contains(await Mfa.AuditAsync(admin, "authorization_denied"), e => e.GetProperty("actorId").GetString() == loser);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Profiles;
 using Strongroom.Infrastructure.Common;
@@ -93,6 +94,10 @@ public static class ChangeUser
         // a moment ago (by a request racing this one) can no longer act.
         if (await connection.QuerySingleOrDefaultAsync<string>(database.Pick(Sqlite.ActiveAdmin, SqlServer.ActiveAdmin), new { Id = actorId }, transaction) is null)
         {
+            // Released first: the audit log takes the write lock of its own.
+            await transaction.RollbackAsync(cancellationToken);
+            await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(new AuditEvent("authorization_denied", ActorId: actorId,
+                Target: $"{context.Request.Method} {context.Request.Path}", Details: "not_an_active_admin"), context, cancellationToken);
             return ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden");
         }
 
