@@ -25,6 +25,9 @@ public static class FeatureRegistration
         services.AddSingleton<AccountCache>();
         services.AddSingleton<ProfileCache>();
         services.AddCachedTypes(AccountCacheJsonContext.Default);
+        services.AddSingleton<Authorities>();
+        services.AddSingleton<IAuthorities>(sp => sp.GetRequiredService<Authorities>());
+        services.AddCachedTypes(AuthorityCacheJsonContext.Default);
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<MfaFactors>();

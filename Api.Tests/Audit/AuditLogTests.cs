@@ -16,9 +16,11 @@ public sealed class AuditLogTests(SqliteApp app) : IClassFixture<SqliteApp>
         var admin = await app.SignInAsAdminAsync();
         var failed = await app.CreateClient().PostAsync("/v1/auth/token", StrongroomApp.TokenForm(user.Email, "not my password"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
-        (await admin.Client.PostAsync($"/v1/admin/users/{user.UserId}/disable", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         var denied = await user.Client.GetAsync("/v1/admin/ledger/verify");
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        (await admin.Client.PostAsync($"/v1/admin/users/{user.UserId}/disable", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        // Disabled, their token is refused before any authorization decision (a 401, not another denial).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Client.GetAsync("/v1/admin/ledger/verify")).StatusCode);
 
         var aboutUser = await EntriesAsync(admin, $"actor={user.UserId}");
         var all = await EntriesAsync(admin, "limit=100");

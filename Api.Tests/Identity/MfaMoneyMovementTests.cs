@@ -67,7 +67,9 @@ public sealed class MfaForMoneyMovementTests(MfaRequiredApp app) : IClassFixture
         var to = await payee.OpenAccountAsync();
         // An overdraft, not a deposit, funds it: no other test's admin needs to enrol a second factor.
         (await admin.SetOverdraftLimitAsync(from, 1_000)).EnsureSuccessStatusCode();
-        var created = await (await admin.Client.PostJsonAsync("/v1/admin/clients", new { ownerId = owner.UserId, name = "Payouts", scopes = new[] { "ledger:write" } }))
+        // Making a ledger:write client takes the admin's own second factor: a fresh admin, not the bootstrap one, enrols it.
+        var strongAdmin = await StrongAdminAsync(admin);
+        var created = await (await strongAdmin.Client.PostJsonAsync("/v1/admin/clients", new { ownerId = owner.UserId, name = "Payouts", scopes = new[] { "ledger:write" } }))
             .AssertJsonAsync(HttpStatusCode.Created);
         var token = await (await app.CreateClient().PostAsync("/v1/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -84,6 +86,44 @@ public sealed class MfaForMoneyMovementTests(MfaRequiredApp app) : IClassFixture
         await byPerson.AssertProblemAsync(HttpStatusCode.Forbidden, "mfa_required");
         await byClient.AssertJsonAsync(HttpStatusCode.Created);
         Assert.Equal(-100, (await owner.BalanceAsync(from)).Posted);
+    }
+
+    [Fact]
+    public async Task A_password_only_admin_cannot_mint_a_ledger_write_client_to_move_someone_elses_money()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var victim = await app.RegisterAndSignInAsync(password: Mfa.Password);
+
+        var writer = await admin.Client.PostJsonAsync("/v1/admin/clients", new { ownerId = victim.UserId, name = "Exfiltrate", scopes = new[] { "ledger:read", "ledger:write" } });
+        var reader = await admin.Client.PostJsonAsync("/v1/admin/clients", new { ownerId = victim.UserId, name = "Statements", scopes = new[] { "ledger:read" } });
+
+        await writer.AssertProblemAsync(HttpStatusCode.Forbidden, "mfa_required");
+        await reader.AssertJsonAsync(HttpStatusCode.Created);
+        var clients = await (await admin.Client.GetAsync("/v1/admin/clients?limit=100", TestContext.Current.CancellationToken)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.DoesNotContain(clients.GetProperty("items").EnumerateArray(), c => c.GetProperty("name").GetString() == "Exfiltrate");
+    }
+
+    [Fact]
+    public async Task A_password_only_session_cannot_enrol_its_own_authenticator_once_the_sign_in_is_old()
+    {
+        var thief = await app.RegisterAndSignInAsync(password: Mfa.Password);
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var enrol = await thief.Client.PostAsync("/v1/me/mfa/totp", null, TestContext.Current.CancellationToken);
+
+        await enrol.AssertProblemAsync(HttpStatusCode.Unauthorized, "reauthentication_required");
+        Assert.Equal("none", (await Mfa.StatusAsync(await app.SignInAsync(thief.Email, Mfa.Password, thief.UserId))).GetProperty("totp").GetString());
+    }
+
+    /// <summary>A new admin with an authenticator, signed in with a code.</summary>
+    private async Task<SignedIn> StrongAdminAsync(SignedIn admin)
+    {
+        var registered = await app.RegisterAndSignInAsync(password: Mfa.Password);
+        (await admin.Client.PutAsJsonAsync($"/v1/admin/users/{registered.UserId}/roles", new { roles = new[] { "admin" } }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var signedIn = await app.SignInAsync(registered.Email, Mfa.Password, registered.UserId);
+        var factor = await Mfa.EnrolAsync(signedIn, app.Clock);
+        app.Clock.Advance(Mfa.Step);
+        return await Mfa.SignInWithCodeAsync(app, signedIn, Rfc6238.Code(factor.Secret, app.Clock.GetUtcNow()));
     }
 
     [Fact]

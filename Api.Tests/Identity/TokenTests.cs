@@ -118,7 +118,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
         var user = await app.RegisterAndSignInAsync();
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            Jwt.Sign(app.SigningKey, user.UserId, ["customer"], expires: DateTime.UtcNow.AddSeconds(-10), notBefore: DateTime.UtcNow.AddMinutes(-20)));
+            Jwt.Sign(app.SigningKey, user.UserId, ["customer"], expires: DateTime.UtcNow.AddSeconds(-10), notBefore: DateTime.UtcNow.AddMinutes(-14)));
 
         var response = await client.GetAsync("/v1/accounts");
 

@@ -14,11 +14,22 @@ public static class Jwt
 
     public static string Subject(string token) => Payload(token).GetProperty("sub").GetString()!;
 
-    public static string Sign(byte[] key, string subject, string[] roles, string issuer = "strongroom", string audience = "strongroom-api",
-        DateTime? expires = null, DateTime? notBefore = null, string type = "at+jwt")
+    /// <summary>A token signed with <c>key</c>; a null subject makes one without <c>sub</c>, and <c>authenticatedAt</c> sets its <c>auth_time</c>.</summary>
+    public static string Sign(byte[] key, string? subject, string[] roles, string issuer = "strongroom", string audience = "strongroom-api",
+        DateTime? expires = null, DateTime? notBefore = null, string type = "at+jwt", DateTimeOffset? authenticatedAt = null)
     {
         var now = DateTime.UtcNow;
-        var claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = roles, ["jti"] = Guid.NewGuid().ToString("N") };
+        var claims = new Dictionary<string, object> { ["role"] = roles, ["jti"] = Guid.NewGuid().ToString("N") };
+        if (subject is not null)
+        {
+            claims["sub"] = subject;
+        }
+
+        if (authenticatedAt is { } at)
+        {
+            claims["auth_time"] = at.ToUnixTimeSeconds();
+        }
+
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,

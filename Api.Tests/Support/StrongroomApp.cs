@@ -199,6 +199,9 @@ public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> setti
             builder.UseContentRoot(contentRoot);
         }
 
+        // Every test registers its users from the one (unknown) client address of the test server;
+        // the registration limit is tested by fixtures that set it.
+        builder.UseSetting("Auth:RegistrationRateLimit:PermitLimit", "1000000");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

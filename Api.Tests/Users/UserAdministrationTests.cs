@@ -97,8 +97,8 @@ public abstract class UserAdministrationTests<TApp>(TApp app) : IClassFixture<TA
         var demote = await admin.Client.PutAsJsonAsync($"/v1/admin/users/{admin.UserId}/roles", new { roles = new[] { "customer" } }, TestContext.Current.CancellationToken);
         var disable = await admin.Client.PostAsync($"/v1/admin/users/{admin.UserId}/disable", null, TestContext.Current.CancellationToken);
 
-        await demote.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "cannot_remove_own_admin");
-        await disable.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "cannot_disable_self");
+        await demote.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "cannot_change_self");
+        await disable.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "cannot_change_self");
         Assert.Equal("admin", Jwt.Payload((await app.SignInAsAdminAsync()).Token).GetProperty("role").GetString());
     }
 

@@ -8,29 +8,30 @@ public static class ChangeAccountStatus
 {
     public static IEndpointRouteBuilder MapChangeAccountStatus(this IEndpointRouteBuilder group)
     {
-        group.MapPost("/{id}/freeze", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Frozen, database, accounts, cancellationToken))
+        group.MapPost("/{id}/freeze", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, context, AccountStatuses.Frozen, database, accounts, cancellationToken))
             .WithName("FreezeAccount").WithSummary("Stop all money movement in and out of an account")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/unfreeze", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Active, database, accounts, cancellationToken))
+        group.MapPost("/{id}/unfreeze", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, context, AccountStatuses.Active, database, accounts, cancellationToken))
             .WithName("UnfreezeAccount").WithSummary("Let money move again")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/close", (string id, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-                HandleAsync(id, AccountStatuses.Closed, database, accounts, cancellationToken))
+        group.MapPost("/{id}/close", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+                HandleAsync(id, context, AccountStatuses.Closed, database, accounts, cancellationToken))
             .WithName("CloseAccount").WithSummary("Close an account for good: only at zero balance with no pending holds")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
     private static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, string newStatus, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-        AccountChanges.ApplyAsync(database, accounts, id, account =>
+        string id, HttpContext context, string newStatus, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(context, database, accounts, id, account =>
             newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0)
                 ? ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
                     "Only an account with a zero balance and no pending holds can be closed.")
                 : null,
-            (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction), cancellationToken);
+            (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction),
+            (before, after) => $"status {before.Status}->{after.Status}", cancellationToken);
 
     private static class Sql
     {

@@ -3,6 +3,7 @@ using Strongroom.Features.Accounts;
 using Strongroom.Features.Transfers;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
+using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Admin;
 
@@ -20,9 +21,10 @@ public static class SetOverdraftLimit
 
     // The ledger writer reads the limit under its own locks, so it sees this change or the old value.
     public static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, OverdraftLimitRequest request, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-        AccountChanges.ApplyAsync(database, accounts, id, refuse: _ => null,
-            (connection, transaction) => connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction), cancellationToken);
+        string id, OverdraftLimitRequest request, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(context, database, accounts, id, refuse: _ => null,
+            (connection, transaction) => connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction),
+            (before, after) => $"overdraft_limit {before.OverdraftLimit}->{after.OverdraftLimit}", cancellationToken);
 
     private static class Sql
     {
@@ -40,9 +42,11 @@ public static class SetOverdraftLimit
 /// </summary>
 internal static class AccountChanges
 {
+    // describe: what changed, before and after, for the audit record.
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> ApplyAsync(
-        SqlDatabase database, AccountCache accounts, string id, Func<AccountRow, ProblemHttpResult?> refuse,
-        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> update, CancellationToken cancellationToken)
+        HttpContext context, SqlDatabase database, AccountCache accounts, string id, Func<AccountRow, ProblemHttpResult?> refuse,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> update, Func<AccountRow, AccountRow, string> describe,
+        CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
         {
@@ -71,6 +75,7 @@ internal static class AccountChanges
         var updated = await ReadAsync(connection, transaction, database, id);
         await transaction.CommitAsync(cancellationToken);
         await accounts.EvictAsync(id, account.OwnerId);
+        context.SetAuditDetails(describe(account, updated!));
         return TypedResults.Ok(updated!.ToResponse());
     }
 

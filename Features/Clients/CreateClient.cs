@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Strongroom.Features.Identity;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
@@ -22,17 +23,29 @@ public static class CreateClient
         group.MapPost("/", HandleAsync)
             .WithName("CreateClient")
             .WithSummary("Register a service client and show its secret once")
-            .WithDescription("The client signs in with grant_type=client_credentials and acts for ownerId within scopes (ledger:read, ledger:write). Store clientSecret now: it cannot be read again.")
+            .RequireRecentSignIn()
+            .WithDescription("The client signs in with grant_type=client_credentials and acts for ownerId within scopes (ledger:read, ledger:write). Store clientSecret now: it cannot be read again. "
+                + RecentSignIn.Description + " With Auth:RequireMfaForMoneyMovement, ledger:write also needs a sign-in with a second factor (403 mfa_required).")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Created<CreatedClientResponse>, ProblemHttpResult>> HandleAsync(
-        CreateClientRequest request, ClaimsPrincipal admin, HttpContext context, SqlDatabase database, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        CreateClientRequest request, ClaimsPrincipal admin, HttpContext context, SqlDatabase database, AuditLog audit, TimeProvider time, IOptions<AuthOptions> auth,
+        CancellationToken cancellationToken)
     {
         var scopes = request.Scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (scopes.Count == 0 || scopes.Any(scope => !Scopes.All.Contains(scope)))
         {
             return ApiProblems.BadRequest("invalid_scopes", $"scopes must be one or more of: {string.Join(", ", Scopes.All)}.");
+        }
+
+        // Such a client moves money with no second factor (it has no person to ask), so making one
+        // must not be easier than moving money: it takes the admin's own second factor.
+        if (auth.Value.RequireMfaForMoneyMovement && scopes.Contains(Scopes.LedgerWrite) && !admin.UsedMultipleFactors())
+        {
+            return MfaRequirement.Problem();
         }
 
         if (!OpaqueId.IsWellFormed(UserIds.Prefix, request.OwnerId))

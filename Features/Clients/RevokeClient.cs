@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Strongroom.Features.Identity;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
@@ -6,28 +7,33 @@ using Strongroom.Infrastructure.Security;
 namespace Strongroom.Features.Clients;
 
 /// <summary>
-/// Revokes a service client for good: it cannot get another token. Tokens it already holds expire
-/// on their own, within one access-token lifetime.
+/// Revokes a service client for good: it cannot get another token, and the tokens it holds are
+/// refused from the next request on, on every replica.
 /// </summary>
 public static class RevokeClient
 {
     public static RouteHandlerBuilder MapRevokeClient(this IEndpointRouteBuilder group) =>
         group.MapPost("/{id}/revoke", HandleAsync)
             .WithName("RevokeClient")
-            .WithSummary("Revoke a service client so it can get no more tokens")
+            .RequireRecentSignIn()
+            .WithSummary("Revoke a service client: no more tokens, and its tokens stop working at once")
+            .WithDescription(RecentSignIn.Description)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> HandleAsync(
-        string id, ClaimsPrincipal admin, HttpContext context, SqlDatabase database, AuditLog audit, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal admin, HttpContext context, SqlDatabase database, AuditLog audit, Authorities authorities, CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(ClientIds.Prefix, id))
         {
             return ApiProblems.NotFound("Client");
         }
 
+        ClientRow? before;
         ClientRow? client;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
+            before = await connection.QuerySingleOrDefaultAsync<ClientRow>(ListClients.Sql.ById, new { Id = id });
             await connection.ExecuteAsync(Sql.Revoke, new { Id = id });
             client = await connection.QuerySingleOrDefaultAsync<ClientRow>(ListClients.Sql.ById, new { Id = id });
         }
@@ -37,7 +43,10 @@ public static class RevokeClient
             return ApiProblems.NotFound("Client");
         }
 
-        await audit.RecordAsync(new AuditEvent("client_revoked", ActorId: admin.UserId(), Target: id), context, cancellationToken);
+        // Its tokens are refused from the next request on, on every replica.
+        await authorities.EvictClientAsync(id);
+        await audit.RecordAsync(new AuditEvent("client_revoked", ActorId: admin.UserId(), Target: id,
+            Details: $"owner={client.OwnerId} status {before?.Status ?? client.Status}->{client.Status}"), context, cancellationToken);
         return TypedResults.Ok(client.ToResponse());
     }
 

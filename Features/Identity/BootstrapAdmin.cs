@@ -37,6 +37,7 @@ public static partial class BootstrapAdmin
         // Replicas starting together: SQLite's transaction is IMMEDIATE (one writer at a time); on SQL
         // Server the key-range lock makes the second wait for the first's admin instead of inserting a twin.
         var userId = await connection.QuerySingleOrDefaultAsync<string>(database.Pick(Sqlite.FindUser, SqlServer.FindUser), new { EmailIndex = personalData.EmailIndex(email) }, transaction);
+        var created = userId is null;
         if (userId is null)
         {
             userId = OpaqueId.New(UserIds.Prefix, time);
@@ -45,8 +46,42 @@ public static partial class BootstrapAdmin
             LogCreated(logger, userId);
         }
 
-        await connection.ExecuteAsync(database.Pick(Sqlite.GrantAdmin, SqlServer.GrantAdmin), new { UserId = userId, Role = Roles.Admin }, transaction);
+        // Whatever happened to them since (demoted, disabled), they are an active admin again: a
+        // restart with Bootstrap:AdminEmail is how a bank that lost its last admin gets one back.
+        var repairs = new List<string>();
+        if (await connection.QuerySingleAsync<string>(Sql.Status, new { Id = userId }, transaction) != UserStatuses.Active)
+        {
+            await connection.ExecuteAsync(Sql.Enable, new { Id = userId }, transaction);
+            repairs.Add($"status {UserStatuses.Disabled}->{UserStatuses.Active}");
+        }
+
+        if (await connection.ExecuteAsync(database.Pick(Sqlite.GrantAdmin, SqlServer.GrantAdmin), new { UserId = userId, Role = Roles.Admin }, transaction) > 0 && !created)
+        {
+            repairs.Add($"roles +{Roles.Admin}");
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        if (repairs.Count > 0)
+        {
+            await services.GetRequiredService<Authorities>().EvictUserAsync(userId);
+            await services.GetRequiredService<AuditLog>().RecordAsync(
+                new AuditEvent("bootstrap_admin_restored", Target: userId, Details: string.Join(' ', repairs)), context: null, cancellationToken);
+            LogRestored(logger, userId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap admin {UserId} was disabled or had lost the admin role; restored as an active admin")]
+    private static partial void LogRestored(ILogger logger, string userId);
+
+    private static class Sql
+    {
+        public const string Status = """
+            SELECT status FROM users WHERE id = @Id
+            """;
+
+        public const string Enable = """
+            UPDATE users SET status = 'active' WHERE id = @Id
+            """;
     }
 
     // The user id only: an email address is personal data and stays out of logs.

@@ -47,7 +47,7 @@ public static class IssueToken
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
         HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, AuditLog audit, MfaFactors mfa, CancellationToken cancellationToken)
+        SignInThrottle throttle, AuditLog audit, MfaFactors mfa, TimeProvider time, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -148,8 +148,9 @@ public static class IssueToken
         }
 
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user.Id });
-        var token = issuer.Issue(user.Id, roles, authenticationMethods);
-        var refresh = await refreshTokens.IssueAsync(connection, user.Id, authenticationMethods);
+        var signedInAt = time.GetUtcNow();
+        var token = issuer.Issue(user.Id, roles, authenticationMethods, signedInAt);
+        var refresh = await refreshTokens.IssueAsync(connection, user.Id, authenticationMethods, signedInAt);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, refresh));
     }
 
@@ -162,7 +163,7 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_request", "refresh_token is required."));
         }
 
-        var (outcome, userId, successor, authenticationMethods) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
+        var (outcome, userId, successor, authenticationMethods, authenticatedAt) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
         if (outcome == RefreshTokens.Outcome.Reused)
         {
             await audit.RecordAsync(new AuditEvent("refresh_token_reused", ActorId: userId, Details: "family revoked"), context, cancellationToken);
@@ -175,7 +176,8 @@ public static class IssueToken
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = userId });
-        var token = issuer.Issue(userId!, roles, authenticationMethods);
+        // The sign-in's time, not now: a refresh proves nothing new about who holds it.
+        var token = issuer.Issue(userId!, roles, authenticationMethods, authenticatedAt);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, successor!));
     }
 

@@ -14,9 +14,11 @@ public static class MfaDisable
     public static RouteGroupBuilder MapMfaDisable(this RouteGroupBuilder group)
     {
         group.MapPost("/totp/disable", HandleAsync)
+            .RequireRecentSignIn()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("DisableTotp")
             .WithSummary("Turn off the authenticator app, with a current code or a recovery code")
-            .WithDescription("{\"code\"}: a current 6-digit code or an unused recovery code. Removes the secret and every recovery code. 400 invalid_totp_code (counted like a failed sign-in; 429 sign_in_locked past the limit); 409 mfa_not_enrolled.")
+            .WithDescription("{\"code\"}: a current 6-digit code or an unused recovery code. Removes the secret and every recovery code. 400 invalid_totp_code (counted like a failed sign-in; 429 sign_in_locked past the limit); 409 mfa_not_enrolled. " + RecentSignIn.Description)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);

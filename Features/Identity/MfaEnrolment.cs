@@ -27,14 +27,18 @@ public static class MfaEnrolment
     public static RouteGroupBuilder MapMfaEnrolment(this RouteGroupBuilder group)
     {
         group.MapPost("/totp", StartAsync)
+            .RequireRecentSignIn()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("StartTotpEnrolment")
             .WithSummary("Start enrolling an authenticator app (TOTP)")
-            .WithDescription("Returns a new base32 secret and its otpauth:// URI (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes at sign-in until it is confirmed; starting again replaces a pending secret. 409 mfa_already_enrolled when a factor is active.")
+            .WithDescription("Returns a new base32 secret and its otpauth:// URI (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes at sign-in until it is confirmed; starting again replaces a pending secret. 409 mfa_already_enrolled when a factor is active. " + RecentSignIn.Description)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/totp/confirm", ConfirmAsync)
+            .RequireRecentSignIn()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("ConfirmTotpEnrolment")
             .WithSummary("Confirm the authenticator app with a current code; returns recovery codes once")
-            .WithDescription("From now on the password grant needs the totp field. The ten recovery codes are shown only here; each works once in place of a code. 400 invalid_totp_code; 409 mfa_already_enrolled or mfa_enrolment_not_started.")
+            .WithDescription("From now on the password grant needs the totp field. The ten recovery codes are shown only here; each works once in place of a code. 400 invalid_totp_code; 409 mfa_already_enrolled or mfa_enrolment_not_started. " + RecentSignIn.Description)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;

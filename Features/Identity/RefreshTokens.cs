@@ -24,16 +24,17 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     /// Starts a family (a sign-in) and returns its first token. The family remembers how the sign-in
     /// was authenticated (RFC 8176 <c>amr</c>), so refreshed access tokens say the same.
     /// </summary>
-    public async Task<string> IssueAsync(DbConnection connection, string userId, IReadOnlyList<string>? authenticationMethods = null)
+    public async Task<string> IssueAsync(DbConnection connection, string userId, IReadOnlyList<string>? authenticationMethods = null, DateTimeOffset? authenticatedAt = null)
     {
         var token = OpaqueSecret.New();
         var amr = string.Join(' ', authenticationMethods ?? AuthenticationMethods.PasswordOnly);
-        await connection.ExecuteAsync(Sql.Insert, Row(token, userId, Guid.CreateVersion7().ToString("N"), amr));
+        var signedInAt = authenticatedAt is { } at ? UnixMicroseconds.From(at) : (long?)null;
+        await connection.ExecuteAsync(Sql.Insert, Row(token, userId, Guid.CreateVersion7().ToString("N"), amr, signedInAt));
         return token;
     }
 
-    /// <summary>Uses <paramref name="token"/> once: on success, the user id, its successor and how the family's sign-in was authenticated.</summary>
-    public async Task<(Outcome Outcome, string? UserId, string? Successor, IReadOnlyList<string> AuthenticationMethods)> RotateAsync(string token, CancellationToken cancellationToken)
+    /// <summary>Uses <paramref name="token"/> once: on success, the user id, its successor, and how and when the family's sign-in was authenticated.</summary>
+    public async Task<(Outcome Outcome, string? UserId, string? Successor, IReadOnlyList<string> AuthenticationMethods, DateTimeOffset? AuthenticatedAt)> RotateAsync(string token, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -41,7 +42,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
         var now = UnixMicroseconds.Now(time);
         if (stored is null || stored.Status == "revoked" || stored.ExpiresAt <= now)
         {
-            return (Outcome.Invalid, null, null, []);
+            return (Outcome.Invalid, null, null, [], null);
         }
 
         if (stored.Status == "used" || stored.UserStatus != UserStatuses.Active)
@@ -51,17 +52,18 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
             if (stored.Status == "used")
             {
                 LogReuse(logger, stored.UserId);
-                return (Outcome.Reused, stored.UserId, null, []);
+                return (Outcome.Reused, stored.UserId, null, [], null);
             }
 
-            return (Outcome.Invalid, null, null, []);
+            return (Outcome.Invalid, null, null, [], null);
         }
 
         var successor = OpaqueSecret.New();
         await connection.ExecuteAsync(Sql.MarkUsed, new { stored.TokenHash }, transaction);
-        await connection.ExecuteAsync(Sql.Insert, Row(successor, stored.UserId, stored.FamilyId, stored.Amr), transaction);
+        await connection.ExecuteAsync(Sql.Insert, Row(successor, stored.UserId, stored.FamilyId, stored.Amr, stored.AuthenticatedAt), transaction);
         await transaction.CommitAsync(cancellationToken);
-        return (Outcome.Rotated, stored.UserId, successor, stored.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return (Outcome.Rotated, stored.UserId, successor, stored.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            stored.AuthenticatedAt is { } at ? UnixMicroseconds.ToDateTimeOffset(at) : null);
     }
 
     /// <summary>RFC 7009: revokes the token's family; an unknown token is not an error.</summary>
@@ -71,17 +73,17 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
         await connection.ExecuteAsync(Sql.RevokeFamilyOf, new { TokenHash = OpaqueSecret.Hash(token) });
     }
 
-    private NewRow Row(string token, string userId, string familyId, string amr)
+    private NewRow Row(string token, string userId, string familyId, string amr, long? authenticatedAt)
     {
         var now = UnixMicroseconds.Now(time);
-        return new NewRow(OpaqueSecret.Hash(token), userId, familyId, now, now + (options.Value.RefreshTokenLifetime.Ticks / TimeSpan.TicksPerMicrosecond), amr);
+        return new NewRow(OpaqueSecret.Hash(token), userId, familyId, now, now + (options.Value.RefreshTokenLifetime.Ticks / TimeSpan.TicksPerMicrosecond), amr, authenticatedAt);
     }
 
     // The user id only; the token itself never reaches a log.
     [LoggerMessage(Level = LogLevel.Warning, Message = "A used refresh token was presented again for user {UserId}; its family is revoked")]
     private static partial void LogReuse(ILogger logger, string userId);
 
-    public sealed record NewRow(string TokenHash, string UserId, string FamilyId, long CreatedAt, long ExpiresAt, string Amr);
+    public sealed record NewRow(string TokenHash, string UserId, string FamilyId, long CreatedAt, long ExpiresAt, string Amr, long? AuthenticatedAt);
 
     public sealed class StoredToken
     {
@@ -98,13 +100,15 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
         public string UserStatus { get; init; } = "";
 
         public string Amr { get; init; } = "";
+
+        public long? AuthenticatedAt { get; init; }
     }
 
     private static class Sql
     {
         public const string Insert = """
-            INSERT INTO refresh_tokens (token_hash, user_id, family_id, status, created_at, expires_at, amr)
-            VALUES (@TokenHash, @UserId, @FamilyId, 'active', @CreatedAt, @ExpiresAt, @Amr)
+            INSERT INTO refresh_tokens (token_hash, user_id, family_id, status, created_at, expires_at, amr, authenticated_at)
+            VALUES (@TokenHash, @UserId, @FamilyId, 'active', @CreatedAt, @ExpiresAt, @Amr, @AuthenticatedAt)
             """;
 
         public const string MarkUsed = """
@@ -124,7 +128,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     private static class Sqlite
     {
         public const string Find = """
-            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus, t.amr AS Amr
+            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus, t.amr AS Amr, t.authenticated_at AS AuthenticatedAt
             FROM refresh_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = @TokenHash
             """;
@@ -133,7 +137,7 @@ public sealed partial class RefreshTokens(SqlDatabase database, IOptions<AuthOpt
     private static class SqlServer
     {
         public const string Find = """
-            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus, t.amr AS Amr
+            SELECT t.token_hash AS TokenHash, t.user_id AS UserId, t.family_id AS FamilyId, t.status AS Status, t.expires_at AS ExpiresAt, u.status AS UserStatus, t.amr AS Amr, t.authenticated_at AS AuthenticatedAt
             FROM refresh_tokens t WITH (UPDLOCK, ROWLOCK, HOLDLOCK) JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = @TokenHash
             """;

@@ -18,11 +18,13 @@ public static class Register
     public static RouteHandlerBuilder MapRegister(this IEndpointRouteBuilder group) =>
         group.MapPost("/register", HandleAsync)
             .AllowAnonymous()
+            .RequireRateLimiting(RateLimits.Registration)
             .WithName("Register")
             .WithSummary("Register a customer")
-            .WithDescription("Creates a user with the customer role. The email must not be registered yet.")
+            .WithDescription("Creates a user with the customer role. The email must not be registered yet. Limited per client address (Auth:RegistrationRateLimit): 429 rate_limited with Retry-After.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> HandleAsync(
         RegisterRequest request, SqlDatabase database, PersonalDataProtector personalData, TimeProvider time, CancellationToken cancellationToken)

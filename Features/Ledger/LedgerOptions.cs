@@ -20,6 +20,9 @@ public sealed class LedgerOptions
     /// <summary>A hold's lifetime when the request names none.</summary>
     public TimeSpan DefaultHoldDuration { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>The longest a hold may be asked to last (<c>holdExpiresAt</c>); further is 400. A hold blocks closing the account it points at.</summary>
+    public TimeSpan MaxHoldDuration { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long an Idempotency-Key is remembered. Clients are promised 7 days; shorten it only for tests.</summary>
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(7);
 

@@ -8,6 +8,7 @@ public static class LedgerSetup
     public static IServiceCollection AddLedger(this IServiceCollection services)
     {
         services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section)
+            .Validate(o => o.MaxHoldDuration > TimeSpan.Zero && o.DefaultHoldDuration <= o.MaxHoldDuration, "Ledger:MaxHoldDuration must be positive and at least Ledger:DefaultHoldDuration.")
             .Validate(o => o.QueueCapacity > 0 && o.MaxBatchSize > 0 && o.Writers > 0, "Ledger:QueueCapacity, MaxBatchSize and Writers must be positive.")
             .Validate(o => o.HoldExpiryInterval > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero, "Ledger intervals must be positive.")
             .Validate(o => o.IdempotencyRetention > TimeSpan.Zero, "Ledger:IdempotencyRetention must be positive.")

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Infrastructure.Common;
 
@@ -20,9 +21,10 @@ public static class CreateTransfer
         ClaimsPrincipal user,
         HttpContext context,
         LedgerQueue ledger,
-        TimeProvider time)
+        TimeProvider time,
+        IOptions<LedgerOptions> options)
     {
-        var holdErrors = request.HoldErrors(time.GetUtcNow()).ToArray();
+        var holdErrors = request.HoldErrors(time.GetUtcNow(), options.Value.MaxHoldDuration).ToArray();
         if (holdErrors.Length > 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["holdExpiresAt"] = holdErrors });

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Infrastructure.Common;
 
@@ -22,11 +23,12 @@ public static class TransferBatch
         ClaimsPrincipal user,
         HttpContext context,
         LedgerQueue ledger,
-        TimeProvider time)
+        TimeProvider time,
+        IOptions<LedgerOptions> options)
     {
         var now = time.GetUtcNow();
         var holdErrors = request.Transfers
-            .SelectMany((transfer, index) => transfer.HoldErrors(now).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error)))
+            .SelectMany((transfer, index) => transfer.HoldErrors(now, options.Value.MaxHoldDuration).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error)))
             .GroupBy(e => e.Key)
             .ToDictionary(g => g.Key, g => g.Select(e => e.error).ToArray());
         if (holdErrors.Count > 0)

@@ -24,8 +24,8 @@ public sealed record CreateTransferRequest(
         id, TransferKind.Transfer, FromAccountId, ToAccountId, Amount, Currency, Description, Metadata, Hold,
         HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null);
 
-    /// <summary>Rules that need the clock: a hold's expiry, if given, is in the future and only on a hold.</summary>
-    public IEnumerable<string> HoldErrors(DateTimeOffset now)
+    /// <summary>Rules that need the clock: a hold's expiry, if given, is in the future, within <paramref name="maxHoldDuration"/>, and only on a hold.</summary>
+    public IEnumerable<string> HoldErrors(DateTimeOffset now, TimeSpan maxHoldDuration)
     {
         if (HoldExpiresAt is { } expires)
         {
@@ -36,6 +36,10 @@ public sealed record CreateTransferRequest(
             else if (expires <= now)
             {
                 yield return "holdExpiresAt must be in the future.";
+            }
+            else if (expires > now + maxHoldDuration)
+            {
+                yield return $"holdExpiresAt may be at most {maxHoldDuration.TotalDays:0.##} days ahead.";
             }
         }
     }

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Data.Common;
-using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Profiles;
 using Strongroom.Infrastructure.Common;
@@ -12,35 +11,39 @@ namespace Strongroom.Features.Users;
 public sealed record UserRolesRequest([Required] IReadOnlyList<string> Roles);
 
 /// <summary>
-/// Disable or enable a user, or set their roles. A disabled user cannot sign in (their access
-/// tokens still expire on their own, within one token lifetime). An admin can neither disable
-/// themselves nor drop their own admin role, so the last admin cannot lock everyone out by accident.
+/// Disable or enable a user, or set their roles. Each takes effect on the caller's next request on
+/// every replica (see <see cref="Authorities"/>); disabling also revokes every refresh token the
+/// user holds. Nobody changes their own account here, the acting admin must still be an active
+/// admin when the change commits, and the last active admin can be neither disabled nor demoted.
 /// </summary>
 public static class ChangeUser
 {
     public static IEndpointRouteBuilder MapChangeUser(this IEndpointRouteBuilder group)
     {
-        group.MapPost("/{id}/disable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, CancellationToken cancellationToken) =>
-                ApplyAsync(id, admin, database, personalData, profiles, target => target == admin.UserId() ? Refuse("cannot_disable_self", "An admin cannot disable their own account.") : null,
-                    (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = UserStatuses.Disabled }, transaction), cancellationToken))
-            .WithName("DisableUser").WithSummary("Stop a user from signing in")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/enable", (string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, CancellationToken cancellationToken) =>
-                ApplyAsync(id, admin, database, personalData, profiles, _ => null,
-                    (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = UserStatuses.Active }, transaction), cancellationToken))
+        group.MapPost("/{id}/disable", (string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
+                CancellationToken cancellationToken) =>
+                ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(UserStatuses.Disabled, Roles: null), cancellationToken))
+            .WithName("DisableUser").WithSummary("Stop a user: no sign-in, and their tokens and refresh tokens stop working at once")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/enable", (string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
+                CancellationToken cancellationToken) =>
+                ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(UserStatuses.Active, Roles: null), cancellationToken))
             .WithName("EnableUser").WithSummary("Let a disabled user sign in again")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}/roles", SetRolesAsync)
-            .WithName("SetUserRoles").WithSummary("Replace a user's roles")
-            .WithDescription("Roles: customer, operator, admin; at least one. An admin cannot remove their own admin role.")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPut("/{id}/roles", SetRolesAsync)
+            .RequireRecentSignIn()
+            .WithName("SetUserRoles").WithSummary("Replace a user's roles")
+            .WithDescription("Roles: customer, operator, admin; at least one. Never one's own; never the last active admin's admin role (409 last_admin). "
+                + RecentSignIn.Description)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
     public static Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> SetRolesAsync(
-        string id, UserRolesRequest request, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles,
-        CancellationToken cancellationToken)
+        string id, UserRolesRequest request, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles,
+        Authorities authorities, CancellationToken cancellationToken)
     {
         var roles = request.Roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (roles.Count == 0 || roles.Any(role => !Roles.All.Contains(role)))
@@ -49,59 +52,107 @@ public static class ChangeUser
                 ApiProblems.BadRequest("invalid_roles", $"roles must be one or more of: {string.Join(", ", Roles.All)}."));
         }
 
-        return ApplyAsync(id, admin, database, personalData, profiles,
-            target => target == admin.UserId() && !roles.Contains(Roles.Admin) ? Refuse("cannot_remove_own_admin", "An admin cannot remove their own admin role.") : null,
-            async (connection, transaction) =>
-            {
-                await connection.ExecuteAsync(Sql.ClearRoles, new { UserId = id }, transaction);
-                foreach (var role in roles)
-                {
-                    await connection.ExecuteAsync(Sql.AddRole, new { UserId = id, Role = role }, transaction);
-                }
-            },
-            cancellationToken);
+        return ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(Status: null, roles), cancellationToken);
     }
 
+    /// <summary>A new status, or new roles.</summary>
+    private sealed record Change(string? Status, IReadOnlyList<string>? Roles);
+
     private static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> ApplyAsync(
-        string id, ClaimsPrincipal admin, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Func<string, ProblemHttpResult?> refuse,
-        Func<DbConnection, DbTransaction, Task> change, CancellationToken cancellationToken)
+        string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
+        Change change, CancellationToken cancellationToken)
     {
         if (!OpaqueId.IsWellFormed(UserIds.Prefix, id))
         {
             return ApiProblems.NotFound("User");
         }
 
+        var actorId = context.User.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await connection.QuerySingleOrDefaultAsync<string>(Sql.Exists, new { Id = id }, transaction) is null)
+        if (database.Provider == Infrastructure.Database.DatabaseProvider.SqlServer)
+        {
+            // One authority change at a time (SQLite's IMMEDIATE transaction already is): two admins
+            // demoting each other at once are decided one after the other, never both, never a deadlock.
+            await connection.ExecuteAsync(SqlServer.Serialize, transaction: transaction);
+        }
+
+        var before = await connection.QuerySingleOrDefaultAsync<UserRow>(UserQueries.ById(database), new { Id = id }, transaction);
+        if (before is null)
         {
             return ApiProblems.NotFound("User");
         }
 
-        if (refuse(id) is { } refusal)
+        if (id == actorId)
         {
-            return refusal;
+            // Not even "keep admin": one's own authority is always someone else's decision.
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "cannot_change_self", "Unprocessable Entity",
+                "Nobody can change their own roles or status; ask another admin.");
         }
 
-        await change(connection, transaction);
+        // Decided on what is stored now, under the transaction's locks: an admin demoted or disabled
+        // a moment ago (by a request racing this one) can no longer act.
+        if (await connection.QuerySingleOrDefaultAsync<string>(database.Pick(Sqlite.ActiveAdmin, SqlServer.ActiveAdmin), new { Id = actorId }, transaction) is null)
+        {
+            // Released first: the audit log takes the write lock of its own.
+            await transaction.RollbackAsync(cancellationToken);
+            await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(new AuditEvent("authorization_denied", ActorId: actorId,
+                Target: $"{context.Request.Method} {context.Request.Path}", Details: "not_an_active_admin"), context, cancellationToken);
+            return ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden");
+        }
+
+        var rolesBefore = RolesOf(before);
+        var statusAfter = change.Status ?? before.Status;
+        var rolesAfter = change.Roles ?? rolesBefore;
+        var wasActiveAdmin = before.Status == UserStatuses.Active && rolesBefore.Contains(Roles.Admin);
+        var staysActiveAdmin = statusAfter == UserStatuses.Active && rolesAfter.Contains(Roles.Admin);
+        if (wasActiveAdmin && !staysActiveAdmin
+            && await connection.QuerySingleAsync<int>(database.Pick(Sqlite.OtherActiveAdmins, SqlServer.OtherActiveAdmins), new { Id = id }, transaction) == 0)
+        {
+            return ApiProblems.Conflict("last_admin", "This is the last active admin: make another admin first.");
+        }
+
+        if (change.Status is { } status)
+        {
+            await connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = status }, transaction);
+            if (status == UserStatuses.Disabled)
+            {
+                // Every sign-in they hold ends here: re-enabling later does not bring a stolen refresh token back.
+                await connection.ExecuteAsync(Sql.RevokeRefreshTokens, new { UserId = id }, transaction);
+            }
+        }
+
+        if (change.Roles is { } roles)
+        {
+            await connection.ExecuteAsync(Sql.ClearRoles, new { UserId = id }, transaction);
+            foreach (var role in roles)
+            {
+                await connection.ExecuteAsync(Sql.AddRole, new { UserId = id, Role = role }, transaction);
+            }
+        }
+
         var user = await connection.QuerySingleAsync<UserRow>(UserQueries.ById(database), new { Id = id }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        // The profile shows roles; evicted on every replica so none keeps the old ones.
+        // The next request on every replica reads the new authority; the profile shows roles too.
+        await authorities.EvictUserAsync(id);
         await profiles.EvictAsync(id);
+        context.SetAuditDetails(change.Status is not null
+            ? $"status {before.Status}->{statusAfter}"
+            : $"roles {string.Join(',', rolesBefore)}->{string.Join(',', rolesAfter)}");
         return TypedResults.Ok(user.ToResponse(personalData));
     }
 
-    private static ProblemHttpResult Refuse(string code, string detail) =>
-        ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, code, "Unprocessable Entity", detail);
+    private static List<string> RolesOf(UserRow user) =>
+        [.. (user.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
 
     private static class Sql
     {
-        public const string Exists = """
-            SELECT id FROM users WHERE id = @Id
-            """;
-
         public const string SetStatus = """
             UPDATE users SET status = @Status WHERE id = @Id
+            """;
+
+        public const string RevokeRefreshTokens = """
+            UPDATE refresh_tokens SET status = 'revoked' WHERE user_id = @UserId AND status <> 'revoked'
             """;
 
         public const string ClearRoles = """
@@ -110,6 +161,38 @@ public static class ChangeUser
 
         public const string AddRole = """
             INSERT INTO user_roles (user_id, role) VALUES (@UserId, @Role)
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string ActiveAdmin = """
+            SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+            WHERE u.id = @Id AND u.status = 'active' AND r.role = 'admin'
+            """;
+
+        public const string OtherActiveAdmins = """
+            SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+            WHERE u.id <> @Id AND u.status = 'active' AND r.role = 'admin'
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Serialize = """
+            EXEC sp_getapplock @Resource = N'strongroom:user-authority', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 10000
+            """;
+
+        // Locked to the end of the transaction, so two admins demoting each other at once are
+        // decided one after the other and never leave the bank without one.
+        public const string ActiveAdmin = """
+            SELECT u.id FROM users u WITH (UPDLOCK, HOLDLOCK) JOIN user_roles r WITH (UPDLOCK, HOLDLOCK) ON r.user_id = u.id
+            WHERE u.id = @Id AND u.status = N'active' AND r.role = N'admin'
+            """;
+
+        public const string OtherActiveAdmins = """
+            SELECT COUNT(*) FROM users u WITH (UPDLOCK, HOLDLOCK) JOIN user_roles r WITH (UPDLOCK, HOLDLOCK) ON r.user_id = u.id
+            WHERE u.id <> @Id AND u.status = N'active' AND r.role = N'admin'
             """;
     }
 }

@@ -51,9 +51,10 @@ public readonly record struct CacheRead<T>(T? Value, CacheOutcome Outcome)
 }
 
 /// <summary>
-/// Reads through FusionCache and tells how each was answered. Writes never decide on what this
-/// returns: every money movement and every state-changing authorization re-reads the database
-/// inside its own transaction.
+/// Reads through FusionCache and tells how each was answered. Writes never decide on the data
+/// this returns: every money movement and every admin change re-reads its rows inside its own
+/// transaction. Who the caller is now (status and roles) is read through here on every request;
+/// the changes to it evict it on every replica, and user administration rechecks it in its transaction.
 /// </summary>
 public sealed partial class CachedReads
 {
@@ -156,6 +157,33 @@ public sealed partial class CachedReads
         {
             CurrentProbe.Value = previous;
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="GetOrLoadAsync{T}"/> (shared scope), without working out how the read was
+    /// answered: for the check every request makes, which reports no <c>Cache-Status</c> and so
+    /// need not pay for tracking one.
+    /// </summary>
+    public async ValueTask<T?> GetOrLoadValueAsync<T>(string key, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (_bypass)
+        {
+            return await load(cancellationToken);
+        }
+
+        return await _cache.GetOrSetAsync<T?>(key, async (context, token) =>
+        {
+            var loaded = await load(token);
+            if (loaded is null)
+            {
+                context.Options.SkipMemoryCacheWrite = true;
+                context.Options.SkipDistributedCacheWrite = true;
+                context.Options.SkipBackplaneNotifications = true;
+            }
+
+            return loaded;
+        }, _shared, cancellationToken);
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public static class RateLimits
 {
     /// <summary>Per user, over every endpoint that moves money.</summary>
     public const string MoneyMovement = "money-movement";
+
+    /// <summary>Per client address, over registration: each costs a password hash and says whether an email is taken.</summary>
+    public const string Registration = "registration";
 }
 
 /// <summary>
@@ -54,9 +57,20 @@ internal static class Hardening
                 .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
                 .WithExposedHeaders("Location", "Idempotency-Replayed", "Retry-After")));
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiOptions>>((limiter, api) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiOptions>, IOptions<AuthOptions>>((limiter, api, auth) =>
         {
             var limit = api.Value.MoneyMovementRateLimit;
+            var registrations = auth.Value.RegistrationRateLimit;
+            limiter.AddPolicy(RateLimits.Registration, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = registrations.PermitLimit,
+                    TokensPerPeriod = registrations.PermitLimit,
+                    ReplenishmentPeriod = registrations.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(RateLimits.MoneyMovement, context => RateLimitPartition.GetTokenBucketLimiter(
                 context.User.Identity?.IsAuthenticated == true ? context.User.UserId() : context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
@@ -73,7 +87,9 @@ internal static class Hardening
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await ApiProblems.Create(StatusCodes.Status429TooManyRequests, "rate_limited", "Too Many Requests",
-                    "Too many money-moving requests; retry after the number of seconds in Retry-After.").ExecuteAsync(context.HttpContext);
+                    context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RateLimits.Registration
+                        ? "Too many registrations from this address; retry after the number of seconds in Retry-After."
+                        : "Too many money-moving requests; retry after the number of seconds in Retry-After.").ExecuteAsync(context.HttpContext);
             };
         });
         services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
@@ -90,6 +106,13 @@ internal static class Hardening
             {
                 var response = ((HttpContext)state).Response;
                 response.Headers.XContentTypeOptions = "nosniff";
+                // What a signed-in caller is shown (their data, a new secret) is for them only: no
+                // browser, proxy or CDN may keep it. Anonymous answers (health, documents) may be cached.
+                if (response.HttpContext.User.Identity?.IsAuthenticated == true || response.HttpContext.Request.Headers.Authorization.Count > 0)
+                {
+                    response.Headers.CacheControl = "no-store";
+                }
+
                 response.Headers.ContentSecurityPolicy = response.HttpContext.Request.Path.StartsWithSegments("/scalar")
                     ? DocsContentSecurityPolicy
                     : ApiContentSecurityPolicy;

@@ -14,12 +14,15 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
     private readonly AuthOptions _options = options.Value;
     private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(options.Value.SigningKeyBytes), SecurityAlgorithms.HmacSha256);
 
-    /// <summary>With <c>authenticationMethods</c>, the token also carries them as the RFC 8176 <c>amr</c> array.</summary>
-    public AccessToken Issue(string userId, IEnumerable<string> roles, IEnumerable<string>? authenticationMethods = null)
+    /// <summary>
+    /// With <c>authenticationMethods</c>, the token also carries them as the RFC 8176 <c>amr</c> array;
+    /// with <c>authenticatedAt</c>, when that sign-in was (OpenID Connect <c>auth_time</c>).
+    /// </summary>
+    public AccessToken Issue(string userId, IEnumerable<string> roles, IEnumerable<string>? authenticationMethods = null, DateTimeOffset? authenticatedAt = null)
     {
         var claims = new List<Claim>();
         claims.AddRange(roles.Select(role => new Claim(StrongroomClaims.Role, role)));
-        return Create(userId, claims, authenticationMethods);
+        return Create(userId, claims, authenticationMethods, authenticatedAt);
     }
 
     /// <summary>
@@ -27,9 +30,9 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
     /// the client, <c>scope</c> what it may do. No roles, so no staff policy can ever pass.
     /// </summary>
     public AccessToken IssueForClient(string clientId, string ownerId, IEnumerable<string> scopes) =>
-        Create(ownerId, [new(StrongroomClaims.ClientId, clientId), new(StrongroomClaims.Scope, string.Join(' ', scopes))], authenticationMethods: null);
+        Create(ownerId, [new(StrongroomClaims.ClientId, clientId), new(StrongroomClaims.Scope, string.Join(' ', scopes))], authenticationMethods: null, authenticatedAt: null);
 
-    private AccessToken Create(string subject, List<Claim> claims, IEnumerable<string>? authenticationMethods)
+    private AccessToken Create(string subject, List<Claim> claims, IEnumerable<string>? authenticationMethods, DateTimeOffset? authenticatedAt)
     {
         var now = time.GetUtcNow().UtcDateTime;
         claims.Insert(0, new Claim(JwtRegisteredClaimNames.Sub, subject));
@@ -44,12 +47,28 @@ public sealed class AccessTokenIssuer(IOptions<AuthOptions> options, TimeProvide
             Expires = now + _options.AccessTokenLifetime,
             Subject = new ClaimsIdentity(claims),
             // Always a JSON array (RFC 8176), even with one value.
-            Claims = authenticationMethods is null ? null : new Dictionary<string, object> { [AuthenticationMethods.Claim] = authenticationMethods.ToArray() },
+            Claims = ExtraClaims(authenticationMethods, authenticatedAt),
             // RFC 9068: marks it as an access token, so no other JWT signed with the key passes for one.
             TokenType = StrongroomClaims.AccessTokenType,
             SigningCredentials = _credentials,
         });
         return new AccessToken(token, (int)_options.AccessTokenLifetime.TotalSeconds);
+    }
+
+    private static Dictionary<string, object>? ExtraClaims(IEnumerable<string>? authenticationMethods, DateTimeOffset? authenticatedAt)
+    {
+        var claims = new Dictionary<string, object>();
+        if (authenticationMethods is not null)
+        {
+            claims[AuthenticationMethods.Claim] = authenticationMethods.ToArray();
+        }
+
+        if (authenticatedAt is { } at)
+        {
+            claims[CurrentAuthority.AuthenticationTimeClaim] = at.ToUnixTimeSeconds();
+        }
+
+        return claims.Count == 0 ? null : claims;
     }
 }
 

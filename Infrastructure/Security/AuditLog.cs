@@ -131,6 +131,14 @@ public sealed class AuditRecord
 
 public static class AuditedEndpoints
 {
+    private const string DetailsKey = "strongroom.audit.details";
+
+    /// <summary>
+    /// What the change was (before and after, as codes and ids: never a secret or a personal value),
+    /// for the record <see cref="AuditSuccessfulChanges"/> writes when the endpoint succeeds.
+    /// </summary>
+    public static void SetAuditDetails(this HttpContext context, string details) => context.Items[DetailsKey] = details;
+
     /// <summary>
     /// Records every successful change (any method but GET) made through the group's endpoints:
     /// the action is the endpoint's name, the actor the caller, the target the route's <c>id</c>.
@@ -145,7 +153,8 @@ public static class AuditedEndpoints
                 && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>() is { } name)
             {
                 await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(
-                    new AuditEvent(name.EndpointName, ActorId: http.User.FindFirst(StrongroomClaims.Subject)?.Value, Target: http.GetRouteValue("id") as string),
+                    new AuditEvent(name.EndpointName, ActorId: http.User.FindFirst(StrongroomClaims.Subject)?.Value, Target: http.GetRouteValue("id") as string,
+                        Details: http.Items.TryGetValue(DetailsKey, out var details) ? details as string : null),
                     http, http.RequestAborted);
             }
 

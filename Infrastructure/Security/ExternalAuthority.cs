@@ -105,7 +105,8 @@ public static class ExternalAuthority
                 NameClaimType = StrongroomClaims.Subject,
                 RoleClaimType = StrongroomClaims.Role,
             };
-            jwt.Events = new JwtBearerEvents { OnTokenValidated = LinkLocalUserAsync };
+            jwt.IncludeErrorDetails = false;
+            jwt.Events = new JwtBearerEvents { OnTokenValidated = LinkLocalUserAsync, OnChallenge = CurrentAuthority.OnChallengeAsync };
         });
         return services;
     }
@@ -195,6 +196,12 @@ public static class ExternalAuthority
 
         // How the authority authenticated the person (RFC 8176), e.g. "mfa": it vouches for that as it does for who they are.
         claims.AddRange(token.FindAll(AmrClaim).Select(claim => new Claim(AmrClaim, claim.Value)));
+        // And when: a recent sign-in there counts as one here (step-up for sensitive changes).
+        if (token.FindFirstValue(CurrentAuthority.AuthenticationTimeClaim) is { } authenticatedAt)
+        {
+            claims.Add(new Claim(CurrentAuthority.AuthenticationTimeClaim, authenticatedAt));
+        }
+
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, StrongroomClaims.Subject, StrongroomClaims.Role));
     }
 

@@ -47,6 +47,13 @@ public static class SecuritySetup
             {
                 var options = auth.Value;
                 jwt.MapInboundClaims = false;
+                // The challenge names a refused token invalid_token and says nothing about why.
+                jwt.IncludeErrorDetails = false;
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = CurrentAuthority.OnTokenValidatedAsync,
+                    OnChallenge = CurrentAuthority.OnChallengeAsync,
+                };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Issuer,
