@@ -92,8 +92,11 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     /// timeout (Database:CommandTimeoutSeconds, whole seconds, 30 by default). Here SQLite's own
     /// busy handler waits instead, to the millisecond (PRAGMA busy_timeout), and a negative
     /// default timeout stops the provider retrying after it (it gives up once the time waited
-    /// reaches the timeout, which a negative one always has). The pooled handle keeps the PRAGMA;
-    /// the next writer sets its own, and readers in WAL mode never wait for the write lock.
+    /// reaches the timeout, which a negative one always has; the end-to-end bound is tested by
+    /// LedgerWriterDeadlineTests). The pooled handle keeps the PRAGMA: the next ledger writer sets
+    /// its own, and any other connection that gets the handle keeps the provider's retry loop (its
+    /// DefaultTimeout is the connection string's), so the leftover only puts SQLite's finer wait
+    /// in front of each of its 150 ms sleeps; readers in WAL mode never wait for the write lock.
     /// </summary>
     private async Task BoundBusyWaitAsync(SqliteConnection connection, long deadline)
     {
