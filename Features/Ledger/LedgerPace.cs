@@ -4,22 +4,23 @@ namespace Strongroom.Features.Ledger;
 /// How fast the ledger writer drains its queue, measured on its own commits, so that the queue
 /// can admit by time and not only by count. A group costs a fixed part, its COMMIT (the WAL or
 /// log flush), plus a part per command (its reads and writes inside the transaction); both are
-/// averaged over recent groups. A newcomer with P commands ahead of it waits about
-/// <c>ceil(P / MaxBatchSize) × commit + P × per-command</c>, shared among the writers, plus however
-/// long a group in flight has overrun what it should take (a held lock, a slow disk). Past the
+/// averaged over recent groups. A newcomer waits until a writer is free (what the group in flight
+/// has left or, once it has overrun its expected time, as long again as it has overrun: a held
+/// lock, a slow disk), then for the Q commands queued ahead of it,
+/// <c>ceil(Q / MaxBatchSize) × commit + Q × per-command</c>, shared among the writers. Past the
 /// queueing budget the request is refused at once.
 /// </summary>
 /// <remarks>
 /// Not "pending ÷ recent throughput": throughput measured on small groups (light load) is far
 /// below what group commit reaches once a burst arrives, so that estimate would refuse a burst
 /// the next group could take whole.
-/// </remarks>
-/// <remarks>
+/// <para>
 /// The budget is <c>Ledger:MaxQueueWait</c> when configured; otherwise a small multiple of the
 /// recent COMMIT time, the durable part of a group (the WAL or log flush), which hardly depends on
 /// the group's size. Not a multiple of the whole group's time: that grows with the queue it
 /// admits (a longer queue makes bigger groups, which take longer, which would admit a longer
 /// queue), so under overload it would follow the load up instead of holding latency down.
+/// </para>
 /// </remarks>
 internal sealed class LedgerPace
 {
@@ -85,20 +86,33 @@ internal sealed class LedgerPace
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            // Before the first commit nothing is known of the costs: only an overrun counts.
-            var groupsAhead = (ahead + _maxBatch - 1) / _maxBatch;
-            var queueSeconds = ((groupsAhead * _commitSeconds) + (ahead * _commandSeconds)) / Writers;
-            // The newcomer goes to whichever writer frees first: the smallest overrun counts.
-            var overrunSeconds = double.MaxValue;
+            // First, until a writer is free: the least of what the groups in flight have left. A group
+            // past its expected time has overrun (a held lock, a slow disk), and nothing says when it
+            // ends; it is taken to need as long again as it has overrun, so a stall sheds the longer
+            // it lasts. Before the first commit nothing is expected: only elapsed time counts.
+            var inFlight = 0;
+            var untilFree = double.MaxValue;
             for (var writer = 0; writer < _groupStartedAt.Length; writer++)
             {
                 var startedAt = Volatile.Read(ref _groupStartedAt[writer]);
-                var elapsed = startedAt == 0 ? 0 : _time.GetElapsedTime(startedAt, now).TotalSeconds;
-                var expected = _commitSeconds + (Volatile.Read(ref _groupSize[writer]) * _commandSeconds);
-                overrunSeconds = Math.Min(overrunSeconds, Math.Max(0, elapsed - expected));
+                if (startedAt == 0)
+                {
+                    untilFree = 0;
+                    continue;
+                }
+
+                var size = Volatile.Read(ref _groupSize[writer]);
+                inFlight += size;
+                var elapsed = _time.GetElapsedTime(startedAt, now).TotalSeconds;
+                var expected = _commitSeconds + (size * _commandSeconds);
+                untilFree = Math.Min(untilFree, Math.Abs(expected - elapsed));
             }
 
-            return TimeSpan.FromSeconds(queueSeconds + overrunSeconds);
+            // Then the commands queued ahead, in groups of at most MaxBatchSize, shared among the writers.
+            var queued = Math.Max(0, ahead - inFlight);
+            var groupsAhead = (queued + _maxBatch - 1) / _maxBatch;
+            var queueSeconds = ((groupsAhead * _commitSeconds) + (queued * _commandSeconds)) / Writers;
+            return TimeSpan.FromSeconds(untilFree + queueSeconds);
         }
     }
 
