@@ -53,6 +53,9 @@ public sealed class NginxFailoverTests
             // One user sends far more than a person would; the per-user money-movement limit is not what is tested.
             ["Api__MoneyMovementRateLimit__PermitLimit"] = "1000000",
             ["Api__MoneyMovementRateLimit__TokensPerSecond"] = "1000000",
+            // The test holds SQLite's write lock for as long as it needs transfers in flight: they must wait, not be shed.
+            ["Ledger__MaxQueueWait"] = "00:01:00",
+            ["Ledger__MaxWriterWait"] = "00:01:00",
         };
         try
         {

@@ -83,6 +83,10 @@ public abstract class StrongroomApp : IAsyncLifetime
             ["Security:DataKeys:0:Id"] = "test-1",
             ["Security:DataKeys:0:Key"] = Convert.ToBase64String(Secrets.DataKey),
             ["Security:BlindIndexKey"] = Convert.ToBase64String(Secrets.BlindIndexKey),
+            // The automatic queueing budget (a few commit times, 10 ms at least) is for a release
+            // build on its own machine; a Debug build on a shared one would shed the bursts that
+            // race tests send. The tests of shedding set their own (null: automatic).
+            ["Ledger:MaxQueueWait"] = "00:00:05",
         };
         foreach (var (key, value) in ExtraSettings)
         {

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Strongroom.Features.Accounts;
 using Strongroom.Infrastructure.Common;
 
@@ -18,15 +20,31 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     private readonly Dictionary<string, string> _settlementIds = new(StringComparer.Ordinal);
     private readonly Lock _settlementLock = new();
 
-    /// <summary>The outcome of each command, and every account whose balances the commit changed.</summary>
-    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts);
+    /// <summary>
+    /// The outcome of each command, every account whose balances the commit changed, and how long
+    /// the transaction took from holding the write lock to the end of COMMIT (of which COMMIT).
+    /// </summary>
+    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts, TimeSpan Work, TimeSpan Commit);
 
-    public async Task<Result> ApplyAsync(IReadOnlyList<LedgerCommand> commands, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="commands"/> in one transaction, giving up (and rolling back) once
+    /// <paramref name="deadline"/> (a timestamp of the service's clock) has passed before COMMIT:
+    /// every wait for a lock or the server is bounded by it. A failed COMMIT on SQL Server throws
+    /// <see cref="CommitOutcomeUnknownException"/>: the connection may have broken after the
+    /// server committed.
+    /// </summary>
+    public async Task<Result> ApplyAsync(IReadOnlyList<LedgerCommand> commands, long deadline)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(deadline);
+        if (connection is SqliteConnection sqlite)
+        {
+            await BoundBusyWaitAsync(sqlite, deadline);
+        }
+
         // SQLite: BEGIN IMMEDIATE, the single write lock. SQL Server: row locks taken below.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var work = new Work(connection, transaction, UnixMicroseconds.Now(time));
+        await using var transaction = await connection.BeginTransactionAsync();
+        var began = time.GetTimestamp();
+        var work = new Work(connection, transaction, UnixMicroseconds.Now(time), deadline);
 
         await LoadAsync(work, commands);
         var outcomes = new LedgerOutcome[commands.Count];
@@ -36,8 +54,83 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         }
 
         await SaveAsync(work);
-        await transaction.CommitAsync(cancellationToken);
-        return new Result(outcomes, [.. work.Dirty.Values]);
+        var committing = time.GetTimestamp();
+        try
+        {
+            // Once COMMIT is sent it runs to its end: a deadline never makes a commit's outcome unknown.
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (database.Provider == DatabaseProvider.SqlServer)
+        {
+            // SQLite reports a COMMIT that failed only when nothing was committed (its atomic commit);
+            // SQL Server's connection may break after the server committed.
+            throw new CommitOutcomeUnknownException(exception);
+        }
+
+        var committed = time.GetTimestamp();
+        return new Result(outcomes, [.. work.Dirty.Values], time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed));
+    }
+
+    /// <summary>A connection, waited for no longer than the deadline (SQLite opens at once; SQL Server may have to connect).</summary>
+    private async Task<DbConnection> OpenAsync(long deadline)
+    {
+        using var timeout = new CancellationTokenSource(Remaining(deadline), time);
+        try
+        {
+            return await database.OpenAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // Slow, not known to be down: transient, and the writer answers what is past its deadline.
+            throw new TimeoutException("No connection to the database before the ledger commands' deadline.");
+        }
+    }
+
+    /// <summary>
+    /// Bounds how long this connection waits for SQLite's write lock to the time left. The busy
+    /// wait is otherwise the provider's: it retries SQLITE_BUSY every 150 ms until the command
+    /// timeout (Database:CommandTimeoutSeconds, whole seconds, 30 by default). Here SQLite's own
+    /// busy handler waits instead, to the millisecond (PRAGMA busy_timeout), and a negative
+    /// default timeout stops the provider retrying after it (it gives up once the time waited
+    /// reaches the timeout, which a negative one always has; the end-to-end bound is tested by
+    /// LedgerWriterDeadlineTests). The pooled handle keeps the PRAGMA: the next ledger writer sets
+    /// its own, and any other connection that gets the handle keeps the provider's retry loop (its
+    /// DefaultTimeout is the connection string's), so the leftover only puts SQLite's finer wait
+    /// in front of each of its 150 ms sleeps; readers in WAL mode never wait for the write lock.
+    /// </summary>
+    private async Task BoundBusyWaitAsync(SqliteConnection connection, long deadline)
+    {
+        connection.DefaultTimeout = -1;
+        var remaining = Remaining(deadline);
+        var milliseconds = remaining == Timeout.InfiniteTimeSpan ? database.CommandTimeoutSeconds * 1000L : (long)Math.Ceiling(remaining.TotalMilliseconds);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout = {Math.Clamp(milliseconds, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture)}";
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private TimeSpan Remaining(long deadline)
+    {
+        var remaining = deadline == long.MaxValue ? Timeout.InfiniteTimeSpan : time.GetElapsedTime(time.GetTimestamp(), deadline);
+        return remaining == Timeout.InfiniteTimeSpan || remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1);
+    }
+
+    /// <summary>
+    /// SQL Server: each statement may take no longer than the time left, in the whole seconds
+    /// SqlClient counts (rounded up), and none starts past the deadline; the transaction then
+    /// rolls back. SQLite: null, the connection's bounded busy wait applies (the write lock is
+    /// already held, so nothing else waits).
+    /// </summary>
+    private int? CommandTimeout(Work work)
+    {
+        if (database.Provider != DatabaseProvider.SqlServer || work.Deadline == long.MaxValue)
+        {
+            return null;
+        }
+
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), work.Deadline);
+        return remaining > TimeSpan.Zero
+            ? (int)Math.Min(int.MaxValue, Math.Ceiling(remaining.TotalSeconds))
+            : throw new TimeoutException("The ledger commands' deadline passed before their transaction could commit.");
     }
 
     private async Task LoadAsync(Work work, IReadOnlyList<LedgerCommand> commands)
@@ -45,7 +138,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         var accountIds = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var transferId in commands.OfType<SettleHold>().Select(c => c.TransferId).Distinct().Order(StringComparer.Ordinal))
         {
-            var transfer = await work.Connection.QuerySingleOrDefaultAsync<TransferRow>(database.Pick(Sqlite.LoadTransfer, SqlServer.LoadTransfer), new { Id = transferId }, work.Transaction);
+            var transfer = await work.Connection.QuerySingleOrDefaultAsync<TransferRow>(database.Pick(Sqlite.LoadTransfer, SqlServer.LoadTransfer), new { Id = transferId }, work.Transaction, CommandTimeout(work));
             if (transfer is not null)
             {
                 work.Transfers[transfer.Id] = transfer;
@@ -72,7 +165,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
 
         foreach (var id in accountIds)
         {
-            var account = await work.Connection.QuerySingleOrDefaultAsync<AccountState>(database.Pick(Sqlite.LoadAccount, SqlServer.LoadAccount), new { Id = id }, work.Transaction);
+            var account = await work.Connection.QuerySingleOrDefaultAsync<AccountState>(database.Pick(Sqlite.LoadAccount, SqlServer.LoadAccount), new { Id = id }, work.Transaction, CommandTimeout(work));
             if (account is not null)
             {
                 work.Accounts[id] = account;
@@ -84,7 +177,8 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             var stored = await work.Connection.QuerySingleOrDefaultAsync<StoredResponse>(
                 database.Pick(Sqlite.LoadIdempotencyKey, SqlServer.LoadIdempotencyKey),
                 new { OwnerId = command.Caller!.UserId, Key = command.IdempotencyKey },
-                work.Transaction);
+                work.Transaction,
+                CommandTimeout(work));
             if (stored is not null)
             {
                 work.StoredResponses[(command.Caller.UserId, command.IdempotencyKey!)] = stored;
@@ -102,7 +196,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
 
         if (id is null)
         {
-            id = await work.Connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, work.Transaction);
+            id = await work.Connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, work.Transaction, CommandTimeout(work));
             if (id is not null)
             {
                 lock (_settlementLock)
@@ -358,27 +452,27 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     {
         foreach (var account in work.Dirty.Values.Order())
         {
-            await work.Connection.ExecuteAsync(Sql.UpdateBalances, account, work.Transaction);
+            await work.Connection.ExecuteAsync(Sql.UpdateBalances, account, work.Transaction, CommandTimeout(work));
         }
 
         foreach (var transfer in work.NewTransfers)
         {
-            await work.Connection.ExecuteAsync(Sql.InsertTransfer, transfer, work.Transaction);
+            await work.Connection.ExecuteAsync(Sql.InsertTransfer, transfer, work.Transaction, CommandTimeout(work));
         }
 
         foreach (var transfer in work.ChangedTransfers.Values)
         {
-            await work.Connection.ExecuteAsync(Sql.UpdateTransfer, transfer, work.Transaction);
+            await work.Connection.ExecuteAsync(Sql.UpdateTransfer, transfer, work.Transaction, CommandTimeout(work));
         }
 
         foreach (var entry in work.NewEntries)
         {
-            await work.Connection.ExecuteAsync(Sql.InsertEntry, entry, work.Transaction);
+            await work.Connection.ExecuteAsync(Sql.InsertEntry, entry, work.Transaction, CommandTimeout(work));
         }
 
         foreach (var key in work.NewKeys)
         {
-            await work.Connection.ExecuteAsync(Sql.InsertIdempotencyKey, key, work.Transaction);
+            await work.Connection.ExecuteAsync(Sql.InsertIdempotencyKey, key, work.Transaction, CommandTimeout(work));
         }
     }
 
@@ -431,8 +525,11 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     public sealed record IdempotencyRow(string OwnerId, string Key, string RequestHash, int ResponseStatus, string ResponseBody, long CreatedAt, long ExpiresAt);
 
     /// <summary>Everything one transaction reads and will write.</summary>
-    private sealed class Work(DbConnection connection, DbTransaction transaction, long now)
+    private sealed class Work(DbConnection connection, DbTransaction transaction, long now, long deadline)
     {
+        /// <summary>A timestamp of the service's clock; <see cref="long.MaxValue"/> for none.</summary>
+        public long Deadline { get; } = deadline;
+
         public DbConnection Connection { get; } = connection;
 
         public DbTransaction Transaction { get; } = transaction;
@@ -511,6 +608,9 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             }
         }
     }
+
+    /// <summary>COMMIT failed where the server may have committed all the same: only a retry, which reads the Idempotency-Keys, can tell.</summary>
+    public sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The ledger transaction's COMMIT failed; whether it committed is not known.", inner);
 
     private sealed record Savepoint(int Transfers, int Entries, HashSet<string> DirtyAccounts, HashSet<string> ChangedTransfers);
 

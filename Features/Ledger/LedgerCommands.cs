@@ -51,6 +51,15 @@ public abstract class LedgerCommand
     public string? TraceId { get; init; }
 
     internal TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// When the writer must have given up on this command (a timestamp of the service's
+    /// <see cref="TimeProvider"/>): set on admission to <c>Ledger:MaxWriterWait</c> from then.
+    /// </summary>
+    internal long Deadline { get; set; } = long.MaxValue;
+
+    /// <summary>1 once answered: the queue counts it out before the client can see the answer.</summary>
+    internal int Answered;
 }
 
 /// <summary>One transfer, or a batch applied all or nothing.</summary>

@@ -48,6 +48,7 @@ internal sealed partial class HoldExpiryJob(
         }
     }
 
+    /// <summary>Submits up to <see cref="BatchSize"/> due holds; returns how many were due, or 0 when the ledger refused any (then the next tick goes on).</summary>
     private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
         List<string> due;
@@ -63,7 +64,8 @@ internal sealed partial class HoldExpiryJob(
             LogExpired(logger, voided);
         }
 
-        return due.Count;
+        // The ledger shedding load (503) is not asked again at once: the next tick retries what it refused.
+        return outcomes.Any(o => o.Status == StatusCodes.Status503ServiceUnavailable) ? 0 : due.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Voided {Count} expired hold(s)")]

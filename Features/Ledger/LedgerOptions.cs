@@ -8,6 +8,21 @@ public sealed class LedgerOptions
     /// <summary>Commands waiting for the writer; when full, requests are refused at once with 503.</summary>
     public int QueueCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// The longest a request may expect to wait in the queue before its group starts; a request the
+    /// writer cannot be expected to reach sooner is refused at once (503 <c>ledger_busy</c>,
+    /// <c>Retry-After</c>). Null (the default) means automatic: a small multiple of the writer's
+    /// current commit time, never below <see cref="LedgerPace.AutoQueueWaitFloor"/>.
+    /// </summary>
+    public TimeSpan? MaxQueueWait { get; set; }
+
+    /// <summary>
+    /// The longest any request waits for the writer, from admission to its answer, whatever the
+    /// retries: past it, a command not yet committed is answered 503 <c>ledger_busy</c> and never
+    /// applied. It also bounds how long the writer waits for a busy database's lock.
+    /// </summary>
+    public TimeSpan MaxWriterWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most commands applied in one database transaction (group commit). 1 means one commit per request.</summary>
     public int MaxBatchSize { get; set; } = 512;
 

@@ -18,11 +18,19 @@ public static class LedgerProblems
     public static LedgerOutcome Conflict(string? traceId, string code, string detail) =>
         Create(StatusCodes.Status409Conflict, code, detail, traceId);
 
+    /// <summary>Refused at admission, or given up on at its deadline before it was applied: never stored with the Idempotency-Key.</summary>
     public static LedgerOutcome Busy(string? traceId) =>
-        Create(StatusCodes.Status503ServiceUnavailable, "ledger_busy", "The ledger is at capacity; retry shortly with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
+        Create(StatusCodes.Status503ServiceUnavailable, "ledger_busy", "The ledger is at capacity; nothing was applied. Retry shortly with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
 
     public static LedgerOutcome Unavailable(string? traceId) =>
         Create(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", "The ledger could not commit; nothing was applied. Retry with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
+
+    /// <summary>
+    /// SQL Server's COMMIT failed in a way that does not say whether it committed, and retrying
+    /// could not find out. The same Idempotency-Key answers exactly: the stored outcome if it did.
+    /// </summary>
+    public static LedgerOutcome OutcomeUnknown(string? traceId) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "ledger_unavailable", "The ledger could not confirm whether this request was applied. Retry with the same Idempotency-Key: it answers with the outcome.", traceId) with { RetryAfterSeconds = 1 };
 
     /// <summary>The database cannot be reached: answered at once, never stored with the Idempotency-Key.</summary>
     public static LedgerOutcome DatabaseUnavailable(string? traceId) =>

@@ -6,21 +6,31 @@ namespace Strongroom.Features.Ledger;
 
 /// <summary>
 /// The bounded queue in front of the ledger writer. Submitting waits for the commit (group
-/// commit: the request is answered only once its transaction is durable). When the queue is
-/// full, or the database is known to be unavailable, the request is refused at once with 503,
-/// never left to time out. An Idempotency-Key already being processed by this replica is refused
-/// with 409.
+/// commit: the request is answered only once its transaction is durable). A request is refused
+/// at once with 503, never left to time out, when the database is known to be unavailable, when
+/// the queue is full, or when the writer cannot be expected to reach it within the queueing
+/// budget (<see cref="LedgerPace"/>): overload is shed at the door, so what is accepted is
+/// answered about as fast as without it. An Idempotency-Key already being processed by this
+/// replica is refused with 409. Whatever happens behind it, an accepted request is answered
+/// within <c>Ledger:MaxWriterWait</c> (<see cref="LedgerCommand.Deadline"/>).
 /// </summary>
 public sealed class LedgerQueue
 {
     private readonly Channel<LedgerCommand> _channel;
     private readonly DatabaseAvailability _database;
+    private readonly TimeProvider _time;
+    private readonly long _maxWriterWaitTicks;
     private readonly ConcurrentDictionary<(string UserId, string Key), byte> _inFlight = new();
     private int _pending;
 
-    public LedgerQueue(IOptions<LedgerOptions> options, DatabaseAvailability database)
+    public LedgerQueue(IOptions<LedgerOptions> options, DatabaseAvailability database, SqlDatabase sql, TimeProvider time)
     {
         _database = database;
+        _time = time;
+        _maxWriterWaitTicks = (long)(options.Value.MaxWriterWait.TotalSeconds * time.TimestampFrequency);
+        // SQLite has one write lock, so one writer; SQL Server's row locks let several proceed.
+        var writers = sql.Provider == DatabaseProvider.SqlServer ? Math.Max(1, options.Value.Writers) : 1;
+        Pace = new LedgerPace(time, writers, options.Value.MaxBatchSize, options.Value.MaxQueueWait);
         _channel = Channel.CreateBounded<LedgerCommand>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -31,6 +41,8 @@ public sealed class LedgerQueue
     public int Pending => Volatile.Read(ref _pending);
 
     internal ChannelReader<LedgerCommand> Reader => _channel.Reader;
+
+    internal LedgerPace Pace { get; }
 
     public async Task<LedgerOutcome> SubmitAsync(LedgerCommand command)
     {
@@ -48,6 +60,14 @@ public sealed class LedgerQueue
 
         try
         {
+            // Admission by time: refused now rather than answered late. The estimate counts every
+            // command accepted and not yet answered, the ones in the writer's hands included.
+            if (Pace.EstimatedWait(Pending) > Pace.QueueWaitBudget)
+            {
+                return LedgerProblems.Busy(command.TraceId);
+            }
+
+            command.Deadline = _time.GetTimestamp() + _maxWriterWaitTicks;
             Interlocked.Increment(ref _pending);
             if (!_channel.Writer.TryWrite(command))
             {
@@ -68,11 +88,17 @@ public sealed class LedgerQueue
         }
     }
 
+    /// <summary>True once the writer must give up on <paramref name="command"/>: answer it 503 rather than start on it.</summary>
+    internal bool IsPastDeadline(LedgerCommand command) => _time.GetTimestamp() >= command.Deadline;
+
     internal void Complete(LedgerCommand command, LedgerOutcome outcome)
     {
-        if (command.Completion.TrySetResult(outcome))
+        // Counted out first: a client that sends its next request the moment it has this answer must
+        // not find this one still ahead of it.
+        if (Interlocked.Exchange(ref command.Answered, 1) == 0)
         {
             Interlocked.Decrement(ref _pending);
+            command.Completion.TrySetResult(outcome);
         }
     }
 

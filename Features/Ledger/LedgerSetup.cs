@@ -12,6 +12,8 @@ public static class LedgerSetup
             .Validate(o => o.QueueCapacity > 0 && o.MaxBatchSize > 0 && o.Writers > 0, "Ledger:QueueCapacity, MaxBatchSize and Writers must be positive.")
             .Validate(o => o.HoldExpiryInterval > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero, "Ledger intervals must be positive.")
             .Validate(o => o.IdempotencyRetention > TimeSpan.Zero, "Ledger:IdempotencyRetention must be positive.")
+            .Validate(o => o.MaxQueueWait is null || o.MaxQueueWait > TimeSpan.Zero, "Ledger:MaxQueueWait must be positive (or unset: automatic).")
+            .Validate(o => o.MaxWriterWait > TimeSpan.Zero && o.MaxWriterWait <= TimeSpan.FromDays(1), "Ledger:MaxWriterWait must be positive and at most a day.")
             .ValidateOnStart();
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton(sp => new LedgerBatch(

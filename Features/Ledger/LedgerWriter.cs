@@ -16,18 +16,26 @@ namespace Strongroom.Features.Ledger;
 /// are evicted on every replica. On shutdown, what was accepted is still applied before the
 /// writer stops.
 /// </summary>
+/// <remarks>
+/// No command waits past its deadline (<c>Ledger:MaxWriterWait</c> from admission), whatever the
+/// retries and splits: one taken off the queue past it, or still not committed when it passes,
+/// is answered 503 ledger_busy and was never applied, and each attempt waits for locks no longer
+/// than the earliest deadline of its group (<see cref="LedgerBatch.ApplyAsync"/>). The one
+/// exception is a COMMIT whose outcome is unknown (SQL Server's connection broke during it):
+/// answering 503 could then deny a movement that happened, so the group is retried, which reads
+/// the stored Idempotency-Keys and answers exactly, for up to another MaxWriterWait.
+/// Every commit's timing goes to the queue's <see cref="LedgerPace"/>, which admits by it; the
+/// writer tells it a group has ended before answering anyone, so that a client's next request
+/// never finds the writer still "in flight" on the group that answered it.
+/// </remarks>
 internal sealed partial class LedgerWriter(
-    LedgerQueue queue, LedgerBatch batch, SqlDatabase database, DatabaseAvailability availability, AccountCache accounts,
+    LedgerQueue queue, LedgerBatch batch, DatabaseAvailability availability, AccountCache accounts, TimeProvider time,
     IOptions<LedgerOptions> options, ILogger<LedgerWriter> logger) : BackgroundService
 {
     private const int Attempts = 5;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // SQLite has one write lock, so one writer; SQL Server's row locks let several proceed.
-        var writers = database.Provider == DatabaseProvider.SqlServer ? Math.Max(1, options.Value.Writers) : 1;
-        return Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(RunAsync, CancellationToken.None)));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, queue.Pace.Writers).Select(writer => Task.Run(() => RunAsync(writer), CancellationToken.None)));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -35,7 +43,7 @@ internal sealed partial class LedgerWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(int writer)
     {
         var maxBatch = Math.Max(1, options.Value.MaxBatchSize);
         var group = new List<LedgerCommand>(maxBatch);
@@ -49,18 +57,40 @@ internal sealed partial class LedgerWriter(
 
             if (group.Count > 0)
             {
-                await ApplyAsync(group, splitOnFailure: true);
+                try
+                {
+                    await ApplyAsync(writer, group, splitOnFailure: true);
+                }
+                finally
+                {
+                    queue.Pace.GroupEnded(writer);
+                }
             }
         }
     }
 
-    private async Task ApplyAsync(IReadOnlyList<LedgerCommand> group, bool splitOnFailure)
+    private async Task ApplyAsync(int writer, IReadOnlyList<LedgerCommand> commands, bool splitOnFailure)
     {
+        var group = commands;
+        queue.Pace.GroupStarted(writer, group.Count);
+        long? resolveBy = null;
         for (var attempt = 1; ; attempt++)
         {
+            if (resolveBy is null)
+            {
+                group = AnswerPastDeadline(writer, group);
+                if (group.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            var deadline = resolveBy ?? group.Min(command => command.Deadline);
             try
             {
-                var result = await batch.ApplyAsync(group, CancellationToken.None);
+                var result = await batch.ApplyAsync(group, deadline);
+                queue.Pace.Committed(group.Count, result.Work, result.Commit);
+                queue.Pace.GroupEnded(writer);
                 // Read-your-writes: a client answered below already reads the new balances here,
                 // and on other replicas as soon as the backplane delivers the eviction.
                 await EvictAsync(result.ChangedAccounts);
@@ -75,40 +105,101 @@ internal sealed partial class LedgerWriter(
             {
                 availability.ReportUnavailable();
                 LogUnavailable(logger, group.Count, exception.GetType().Name);
+                queue.Pace.GroupEnded(writer);
                 foreach (var command in group)
                 {
-                    queue.Complete(command, LedgerProblems.DatabaseUnavailable(command.TraceId));
+                    queue.Complete(command, resolveBy is null ? LedgerProblems.DatabaseUnavailable(command.TraceId) : LedgerProblems.OutcomeUnknown(command.TraceId));
                 }
 
                 return;
             }
-            catch (Exception exception) when (attempt < Attempts && IsTransient(exception))
+            catch (Exception exception) when (attempt < Attempts && (exception is LedgerBatch.CommitOutcomeUnknownException || IsTransient(exception)))
             {
+                if (exception is LedgerBatch.CommitOutcomeUnknownException && resolveBy is null)
+                {
+                    resolveBy = time.GetTimestamp() + (long)(options.Value.MaxWriterWait.TotalSeconds * time.TimestampFrequency);
+                }
+
                 LogRetry(logger, group.Count, attempt, exception.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(10 * (1 << attempt)));
+                var backoff = TimeSpan.FromMilliseconds(10 * (1 << attempt));
+                var left = time.GetElapsedTime(time.GetTimestamp(), resolveBy ?? group.Min(command => command.Deadline));
+                if (left > TimeSpan.Zero)
+                {
+                    await Task.Delay(backoff < left ? backoff : left, time);
+                }
+                else if (DatabaseUnavailableException.IsBusy(exception))
+                {
+                    // Locked for a whole MaxWriterWait: writes cannot succeed, so /health/ready says so
+                    // and writes are refused at once until a probe write commits.
+                    availability.ReportUnavailable();
+                }
             }
             catch (Exception exception)
             {
+                if (resolveBy is not null || exception is LedgerBatch.CommitOutcomeUnknownException)
+                {
+                    LogOutcomeUnknown(logger, group.Count, exception);
+                    queue.Pace.GroupEnded(writer);
+                    foreach (var command in group)
+                    {
+                        queue.Complete(command, LedgerProblems.OutcomeUnknown(command.TraceId));
+                    }
+
+                    return;
+                }
+
                 if (splitOnFailure && group.Count > 1)
                 {
                     LogSplit(logger, group.Count, exception);
                     foreach (var command in group)
                     {
-                        await ApplyAsync([command], splitOnFailure: false);
+                        await ApplyAsync(writer, [command], splitOnFailure: false);
                     }
 
                     return;
                 }
 
                 LogFailed(logger, group.Count, exception);
+                queue.Pace.GroupEnded(writer);
                 foreach (var command in group)
                 {
-                    queue.Complete(command, LedgerProblems.Unavailable(command.TraceId));
+                    queue.Complete(command, queue.IsPastDeadline(command) ? LedgerProblems.Busy(command.TraceId) : LedgerProblems.Unavailable(command.TraceId));
                 }
 
                 return;
             }
         }
+    }
+
+    /// <summary>Answers 503 ledger_busy to every command past its deadline (none of them applied); returns the others.</summary>
+    private IReadOnlyList<LedgerCommand> AnswerPastDeadline(int writer, IReadOnlyList<LedgerCommand> group)
+    {
+        if (group.All(queue.IsPastDeadline))
+        {
+            // Nothing left to do: not in flight any more by the time anyone hears so.
+            queue.Pace.GroupEnded(writer);
+        }
+
+        List<LedgerCommand>? live = null;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (queue.IsPastDeadline(group[i]))
+            {
+                live ??= [.. group.Take(i)];
+                queue.Complete(group[i], LedgerProblems.Busy(group[i].TraceId));
+            }
+            else
+            {
+                live?.Add(group[i]);
+            }
+        }
+
+        if (live is not null)
+        {
+            LogPastDeadline(logger, group.Count - live.Count);
+        }
+
+        return live ?? group;
     }
 
     private static bool IsTransient(Exception exception) => exception is DbException or TimeoutException;
@@ -140,6 +231,12 @@ internal sealed partial class LedgerWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ledger group of {Count} kept failing; applying its commands one by one")]
     private static partial void LogSplit(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} ledger command(s) reached their deadline (Ledger:MaxWriterWait) before they could be applied; refused with 503 ledger_busy")]
+    private static partial void LogPastDeadline(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ledger group of {Count}: COMMIT failed and retrying could not tell whether it had committed; answered 503, the Idempotency-Key answers exactly")]
+    private static partial void LogOutcomeUnknown(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ledger command group of {Count} could not be applied; refused with 503")]
     private static partial void LogFailed(ILogger logger, int count, Exception exception);
