@@ -34,13 +34,6 @@ public sealed class AuthOptions
 
     public BurstOptions Bursts { get; set; } = new();
 
-    /// <summary>
-    /// TEMPORARY, only so that bench/authority_check.sh can measure the per-request authority check
-    /// with and without it in one run: false trusts the token's roles for its whole lifetime again
-    /// (the behaviour issue 10 removed). Logged as a warning at start-up. Remove after measuring.
-    /// </summary>
-    public bool CheckCurrentAuthority { get; set; } = true;
-
     /// <summary>Money-moving endpoints need a token from a sign-in with a second factor (<c>amr</c> contains <c>mfa</c>).</summary>
     public bool RequireMfaForMoneyMovement { get; set; }
 

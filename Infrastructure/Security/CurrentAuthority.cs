@@ -59,12 +59,6 @@ public static class CurrentAuthority
             return;
         }
 
-        if (!options.CheckCurrentAuthority)
-        {
-            // TEMPORARY benchmark switch (see AuthOptions.CheckCurrentAuthority).
-            return;
-        }
-
         if (await ApplyAsync(token, context.HttpContext.RequestServices.GetRequiredService<IAuthorities>(), context.HttpContext.RequestAborted) is { } current)
         {
             context.Principal = current;

@@ -20,15 +20,8 @@ internal sealed partial class SigningKeySetup(
 
     private int _warned;
 
-    private int _warnedUnchecked;
-
     public void PostConfigure(string? name, AuthOptions options)
     {
-        if (!options.CheckCurrentAuthority && Interlocked.Exchange(ref _warnedUnchecked, 1) == 0)
-        {
-            LogAuthorityUnchecked(logger);
-        }
-
         options.PreviousSigningKeyBytes = [.. options.PreviousSigningKeys.Select(key => LocalSecrets.TryDecode(key) ?? [])];
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
@@ -83,9 +76,6 @@ internal sealed partial class SigningKeySetup(
 
         return ValidateOptionsResult.Success;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:CheckCurrentAuthority=false (a temporary benchmark switch): tokens' roles are trusted for their lifetime and disabled users keep access until their tokens expire")]
-    private static partial void LogAuthorityUnchecked(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey is not configured; using the generated development key in {KeyPath}. Configure a key before going to production.")]
     private static partial void LogGeneratedKey(ILogger logger, string keyPath);
