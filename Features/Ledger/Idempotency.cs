@@ -25,7 +25,7 @@ public static class Idempotency
     /// key), too long, or not printable ASCII; else null.
     /// </summary>
     public static ProblemHttpResult? Refuse(StringValues keys) =>
-        keys.Count == 1 && keys[0] is { Length: > 0 and <= MaxKeyLength } key && !string.IsNullOrWhiteSpace(key) && key.All(c => c is >= ' ' and <= '~')
+        keys.Count == 1 && keys[0] is { Length: > 0 and <= MaxKeyLength } key && !string.IsNullOrWhiteSpace(key) && !key.AsSpan().ContainsAnyExceptInRange(' ', '~')
             ? null
             : ApiProblems.BadRequest("idempotency_key_missing", $"Money-moving requests need one {Header} header of 1 to {MaxKeyLength} printable ASCII characters.");
 

@@ -39,7 +39,8 @@ public static class RequestBodies
         });
 
     private static bool AcceptsJson(Microsoft.Extensions.Primitives.StringValues accept) =>
-        MediaTypeHeaderValue.TryParseList(accept, out var ranges)
+        (accept.Count == 1 && IsOneOf(accept[0], "*/*", "application/json", "application/problem+json"))
+        || MediaTypeHeaderValue.TryParseList(accept, out var ranges)
         && ranges.Any(range => range.Quality is not 0 && (Json.IsSubsetOf(range) || ProblemJson.IsSubsetOf(range)));
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
@@ -58,6 +59,12 @@ public static class RequestBodies
         if (declared.Count > 1)
         {
             return "Send one Content-Type header.";
+        }
+
+        // What nearly every request sends needs no parsing on the hot path.
+        if (IsOneOf(declared[0], "application/json", "application/json; charset=utf-8", "application/x-www-form-urlencoded"))
+        {
+            return null;
         }
 
         if (!MediaTypeHeaderValue.TryParse(declared[0], out var mediaType))
@@ -85,6 +92,11 @@ public static class RequestBodies
 
         return null;
     }
+
+    private static bool IsOneOf(string? value, string first, string second, string third) =>
+        string.Equals(value, first, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(value, second, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(value, third, StringComparison.OrdinalIgnoreCase);
 
     private static async Task WriteUnsupportedAsync(HttpContext context, string detail)
     {

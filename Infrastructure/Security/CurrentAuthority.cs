@@ -106,7 +106,7 @@ public static class CurrentAuthority
 
         // A service client never has roles, whatever its owner's; a person has exactly the stored ones.
         var current = token.IsServiceClient() ? [] : user.Roles;
-        if (token.FindAll(StrongroomClaims.Role).Select(claim => claim.Value).Order(StringComparer.Ordinal).SequenceEqual(current.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        if (HasExactly(token, current))
         {
             // The usual case: nothing changed since the sign-in, so the token's principal stands as it is.
             return token;
@@ -118,6 +118,23 @@ public static class CurrentAuthority
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, identity?.AuthenticationType ?? JwtBearerDefaults.AuthenticationScheme,
             StrongroomClaims.Subject, StrongroomClaims.Role));
+    }
+
+    /// <summary>The token's role claims are all among <paramref name="roles"/>, as many as there are (so never more than is stored), in any order.</summary>
+    private static bool HasExactly(ClaimsPrincipal token, IReadOnlyList<string> roles)
+    {
+        var count = 0;
+        foreach (var claim in token.FindAll(StrongroomClaims.Role))
+        {
+            if (!roles.Contains(claim.Value, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            count++;
+        }
+
+        return count == roles.Count;
     }
 
     /// <summary>When the caller last proved who they are (<c>auth_time</c>); null when the token does not say.</summary>
