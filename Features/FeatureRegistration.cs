@@ -9,6 +9,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Security;
 using Strongroom.Infrastructure.Caching;

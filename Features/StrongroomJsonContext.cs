@@ -7,10 +7,10 @@ using Strongroom.Features.Clients;
 using Strongroom.Features.Common;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
-using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features;
 

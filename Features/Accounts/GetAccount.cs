@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Strongroom.Features.Common;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 

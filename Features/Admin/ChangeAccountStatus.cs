@@ -1,4 +1,4 @@
-using Strongroom.Features.Accounts;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Admin;

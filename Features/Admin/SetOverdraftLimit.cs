@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Strongroom.Features.Accounts;
-using Strongroom.Features.Transfers;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Common;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 

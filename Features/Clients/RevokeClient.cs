@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Strongroom.Features.Identity;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;

@@ -8,17 +8,6 @@ public sealed record ClientResponse(string Id, string OwnerId, string Name, IRea
 /// <summary>The answer to creating a client: the only time its secret is ever shown.</summary>
 public sealed record CreatedClientResponse(string Id, string OwnerId, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset CreatedAt, string ClientSecret);
 
-public static class ClientIds
-{
-    public const string Prefix = "cli";
-}
-
-public static class ClientStatuses
-{
-    public const string Active = "active";
-    public const string Revoked = "revoked";
-}
-
 /// <summary>A <c>service_clients</c> row, without the secret hash.</summary>
 public sealed class ClientRow
 {

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Primitives;
-using Strongroom.Features.Clients;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;

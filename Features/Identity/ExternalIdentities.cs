@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Strongroom.Features.Profiles;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
 

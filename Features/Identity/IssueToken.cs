@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
 
@@ -24,9 +25,6 @@ public sealed class MfaFactors(PersonalDataProtector personalData, TimeProvider 
         Totp,
         RecoveryCode,
     }
-
-    /// <summary>Associated data for the encrypted secret: it opens only in this row and column.</summary>
-    public static string SecretContext(string userId) => $"user_totp.secret:{userId}";
 
     public async Task<TotpRow?> FindAsync(DbConnection connection, string userId, DbTransaction? transaction = null) =>
         await connection.QuerySingleOrDefaultAsync<TotpRow>(Sql.Find, new { UserId = userId }, transaction);
@@ -57,7 +55,7 @@ public sealed class MfaFactors(PersonalDataProtector personalData, TimeProvider 
     /// </summary>
     public async Task<bool> AcceptTotpAsync(DbConnection connection, TotpRow totp, string code, string status, DbTransaction? transaction)
     {
-        var secret = Totp.FromBase32(personalData.Unprotect(totp.Secret, SecretContext(totp.UserId)));
+        var secret = Totp.FromBase32(personalData.Unprotect(totp.Secret, UserIds.MfaSecretContext(totp.UserId)));
         if (Totp.Verify(secret, Compact(code), time.GetUtcNow(), totp.LastStep) is not { } step)
         {
             return false;
@@ -67,7 +65,7 @@ public sealed class MfaFactors(PersonalDataProtector personalData, TimeProvider 
         return accepted == 1;
     }
 
-    public string ProtectSecret(string base32Secret, string userId) => personalData.Protect(base32Secret, SecretContext(userId));
+    public string ProtectSecret(string base32Secret, string userId) => personalData.Protect(base32Secret, UserIds.MfaSecretContext(userId));
 
     /// <summary>Fresh recovery codes, formatted for reading aloud: <c>ABCD-EFGH-IJKL-MNOP</c>.</summary>
     public static IReadOnlyList<string> NewRecoveryCodes() =>

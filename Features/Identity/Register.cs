@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
@@ -76,21 +77,4 @@ public static class Register
             INSERT INTO user_roles (user_id, role) VALUES (@UserId, @Role)
             """;
     }
-}
-
-public static class UserStatuses
-{
-    public const string Active = "active";
-    public const string Disabled = "disabled";
-}
-
-public static class UserIds
-{
-    public const string Prefix = "usr";
-
-    /// <summary>Emails compare case-insensitively; we store the lower-case form.</summary>
-    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
-
-    /// <summary>Associated data for a user's encrypted email: the ciphertext only opens in this row and column.</summary>
-    public static string EmailContext(string userId) => $"users.email:{userId}";
 }

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Strongroom.Features.Accounts;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Ledger;

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Strongroom.Features.Accounts;
+using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Ledger;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Transfers;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Ledger;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Transfers;

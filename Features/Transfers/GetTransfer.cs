@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Strongroom.Features.Ledger;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;

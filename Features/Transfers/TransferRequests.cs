@@ -1,14 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Ledger;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Money;
 
 namespace Strongroom.Features.Transfers;
-
-/// <summary>Amounts are minor units; the ceiling keeps every balance far from 64-bit overflow.</summary>
-public static class Amounts
-{
-    public const double Max = 1e15;
-}
 
 public sealed record CreateTransferRequest(
     [Required, StringLength(40)] string FromAccountId,

@@ -1,4 +1,4 @@
-using Strongroom.Features.Identity;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Strongroom.Features.Identity;
-using Strongroom.Features.Profiles;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Users;
@@ -75,7 +74,7 @@ public static partial class RotateDataKeys
 
             foreach (var row in page.Where(row => !personalData.IsCurrent(row.Secret)))
             {
-                var secret = Reprotect(personalData, row.Secret, MfaFactors.SecretContext(row.UserId));
+                var secret = Reprotect(personalData, row.Secret, UserIds.MfaSecretContext(row.UserId));
                 await connection.ExecuteAsync(Sql.RewriteTotp, new { row.UserId, Secret = secret }, transaction);
                 rotated++;
             }

@@ -4,7 +4,7 @@ using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Security;
 using ZiggyCreatures.Caching.Fusion.Internals.Distributed;
 
-namespace Strongroom.Features.Accounts;
+namespace Strongroom.Features.Vocabulary;
 
 /// <summary>
 /// Account summaries (with balance) as their readers see them, cached per viewer: the owner's

@@ -1,6 +1,6 @@
 using Strongroom.Infrastructure.Common;
 
-namespace Strongroom.Features.Accounts;
+namespace Strongroom.Features.Vocabulary;
 
 /// <summary>Amounts are 64-bit integers in the currency's minor units.</summary>
 public sealed record BalanceResponse(long Posted, long Pending, long Available);

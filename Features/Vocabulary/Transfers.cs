@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Strongroom.Infrastructure.Common;
 
-namespace Strongroom.Features.Ledger;
+namespace Strongroom.Features.Vocabulary;
 
 /// <summary>
 /// A transfer as clients see it. <c>status</c>: <c>posted</c>, <c>pending</c> (a hold) or

@@ -3,7 +3,7 @@ using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Security;
 using ZiggyCreatures.Caching.Fusion.Internals.Distributed;
 
-namespace Strongroom.Features.Identity;
+namespace Strongroom.Features.Vocabulary;
 
 /// <summary>
 /// Every user's and service client's current authority, cached (memory and Redis) so that the
