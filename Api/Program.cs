@@ -22,7 +22,7 @@ builder.WebHost.UseKestrelHttpsConfiguration();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStrongroomDatabase();
 builder.Services.AddStrongroomCache();
-builder.Services.AddStrongroomReplicas();
+builder.Services.AddStrongroomReplicas(Modules.All);
 builder.Services.AddStrongroomSecurity();
 builder.Services.AddStrongroomHttp();
 builder.Services.AddStrongroomJson();

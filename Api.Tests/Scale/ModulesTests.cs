@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Strongroom.Api.Tests.Support;
-using Strongroom.Infrastructure.Hosting;
+using Strongroom.Features;
 
 namespace Strongroom.Api.Tests.Scale;
 

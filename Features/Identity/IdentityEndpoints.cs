@@ -1,9 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
 
 public static class IdentityEndpoints
 {
+    /// <summary>Refresh tokens, the sign-in throttle, second factors and external identities.</summary>
+    public static IServiceCollection AddIdentity(this IServiceCollection services)
+    {
+        services.AddSingleton<RefreshTokens>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<MfaFactors>();
+        services.AddSingleton<IExternalIdentities, ExternalIdentities>();
+        return services;
+    }
+
     /// <summary>Sign-up, sign-in and sign-out: the only anonymous API endpoints. The caller's second factor lives under /v1/me/mfa.</summary>
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app)
     {
