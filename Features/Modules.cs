@@ -22,9 +22,6 @@ public static class Modules
     /// <summary>Register, token, revoke, second factor (<c>/v1/auth</c>, <c>/v1/me/mfa</c>).</summary>
     public const string Identity = "Identity";
 
-    /// <summary>The caller's profile (<c>/v1/me</c>).</summary>
-    public const string Profiles = "Profiles";
-
     /// <summary>Open, read and list accounts and their statements (<c>/v1/accounts</c>).</summary>
     public const string Accounts = "Accounts";
 
@@ -36,6 +33,9 @@ public static class Modules
 
     /// <summary>User administration (<c>/v1/admin/users</c>).</summary>
     public const string Users = "Users";
+
+    /// <summary>The caller's profile (<c>/v1/me</c>).</summary>
+    public const string Profiles = "Profiles";
 
     /// <summary>The audit log (<c>/v1/admin/audit</c>).</summary>
     public const string Audit = "Audit";
@@ -51,17 +51,17 @@ public static class Modules
     internal static readonly Capability[] Capabilities =
     [
         new(Identity, IdentityEndpoints.AddIdentity, IdentityEndpoints.MapIdentity),
-        new(Profiles, Add: null, ProfileEndpoints.MapProfiles),
         new(Accounts, Add: null, AccountsEndpoints.MapAccounts),
         // Every money movement goes through the ledger core.
         new(Transfers, LedgerSetup.AddLedger, TransfersEndpoints.MapTransfers),
         new(Admin, Add: null, AdminEndpoints.MapAdmin),
         new(Users, Add: null, UsersEndpoints.MapUsers),
+        new(Profiles, Add: null, ProfileEndpoints.MapProfiles),
         new(Audit, Add: null, AuditEndpoints.MapAudit),
         new(Clients, Add: null, ClientsEndpoints.MapClients),
     ];
 
-    /// <summary>Every module name, in the order of <see cref="Capabilities"/>.</summary>
+    /// <summary>Every module name, in the order of <see cref="Capabilities"/> (which is also the order of the OpenAPI tags).</summary>
     public static IReadOnlyList<string> All { get; } = [.. Capabilities.Select(capability => capability.Module)];
 
     internal sealed record Capability(
