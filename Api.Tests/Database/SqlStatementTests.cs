@@ -34,7 +34,8 @@ public sealed partial class SqlStatementTests
     {
         var names = Constants().Select(c => c.Name).ToList();
 
-        Assert.Contains(names, n => n.Contains("ListAccounts+SqlServer.Page", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains("ListAccounts+Sql.Page", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains("UserQueries+SqlServer.Page", StringComparison.Ordinal));
         Assert.Contains(names, n => n.Contains("Register+Sql.InsertUser", StringComparison.Ordinal));
         Assert.Contains(names, n => n.Contains("MigrationRunner+SqlServer.AcquireLock", StringComparison.Ordinal));
         Assert.NotEmpty(MigrationScripts.For(DatabaseProvider.SqlServer));

@@ -1,8 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Strongroom.Features.Common;
 using Strongroom.Features.Vocabulary;
-using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Accounts;
@@ -17,38 +15,25 @@ public static class ListAccounts
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<AccountResponse>>, ProblemHttpResult>> HandleAsync(
-        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
+        [AsParameters] PageRequest page, ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
     {
-        var after = "";
-        if (cursor is not null && (after = KeysetCursor.Decode(cursor)) is null)
+        if (!page.TryAfter(out var after))
         {
-            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+            return PageRequest.InvalidCursor();
         }
 
-        var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
-        // One row more than asked tells whether another page exists, without a COUNT.
         var rows = (await connection.QueryAsync<AccountRow>(
-            database.Pick(Sqlite.Page, SqlServer.Page),
-            new { OwnerId = user.UserId(), After = after, Take = take + 1 })).ToList();
+            database.FirstRows(Sql.Page),
+            new { OwnerId = user.UserId(), After = after, Take = page.Fetch })).ToList();
 
-        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), account => account.Id));
+        return TypedResults.Ok(Paging.From(rows, page.Take, row => row.ToResponse(), account => account.Id));
     }
 
-    private static class Sqlite
+    private static class Sql
     {
         public const string Page = $"""
             SELECT {AccountRow.Columns} FROM accounts
-            WHERE owner_id = @OwnerId AND id > @After
-            ORDER BY id
-            LIMIT @Take
-            """;
-    }
-
-    private static class SqlServer
-    {
-        public const string Page = $"""
-            SELECT TOP (@Take) {AccountRow.Columns} FROM accounts
             WHERE owner_id = @OwnerId AND id > @After
             ORDER BY id
             """;

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using Strongroom.Features.Common;
@@ -22,13 +21,12 @@ public static class ListEntries
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<Page<EntryResponse>>, ProblemHttpResult>> HandleAsync(
-        string id, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, DateTimeOffset? from, DateTimeOffset? to,
+        string id, [AsParameters] PageRequest page, DateTimeOffset? from, DateTimeOffset? to,
         ClaimsPrincipal user, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken)
     {
-        var before = long.MaxValue;
-        if (cursor is not null && !long.TryParse(KeysetCursor.Decode(cursor), NumberStyles.None, CultureInfo.InvariantCulture, out before))
+        if (!page.TryBefore(out var before))
         {
-            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+            return PageRequest.InvalidCursor();
         }
 
         if (!OpaqueId.IsWellFormed(AccountIds.Prefix, id))
@@ -43,17 +41,16 @@ public static class ListEntries
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var take = limit ?? Paging.DefaultLimit;
-        var rows = (await connection.QueryAsync<EntryRow>(database.Pick(Sqlite.Page, SqlServer.Page), new
+        var rows = (await connection.QueryAsync<EntryRow>(database.FirstRows(Sql.Page), new
         {
             AccountId = id,
             Before = before,
             From = from is { } f ? UnixMicroseconds.From(f) : long.MinValue,
             To = to is { } t ? UnixMicroseconds.From(t) : long.MaxValue,
-            Take = take + 1,
+            Take = page.Fetch,
         })).ToList();
 
-        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
+        return TypedResults.Ok(Paging.From(rows, page.Take, row => row.ToResponse(), entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
     }
 
     public sealed class EntryRow
@@ -73,22 +70,10 @@ public static class ListEntries
         public EntryResponse ToResponse() => new(Sequence, TransferId, Amount, BalanceAfter, Description, UnixMicroseconds.ToDateTimeOffset(CreatedAt));
     }
 
-    private static class Sqlite
+    private static class Sql
     {
         public const string Page = """
             SELECT e.sequence AS Sequence, e.transfer_id AS TransferId, e.amount AS Amount, e.balance_after AS BalanceAfter,
-                   t.description AS Description, e.created_at AS CreatedAt
-            FROM entries e JOIN transfers t ON t.id = e.transfer_id
-            WHERE e.account_id = @AccountId AND e.sequence < @Before AND e.created_at >= @From AND e.created_at < @To
-            ORDER BY e.sequence DESC
-            LIMIT @Take
-            """;
-    }
-
-    private static class SqlServer
-    {
-        public const string Page = """
-            SELECT TOP (@Take) e.sequence AS Sequence, e.transfer_id AS TransferId, e.amount AS Amount, e.balance_after AS BalanceAfter,
                    t.description AS Description, e.created_at AS CreatedAt
             FROM entries e JOIN transfers t ON t.id = e.transfer_id
             WHERE e.account_id = @AccountId AND e.sequence < @Before AND e.created_at >= @From AND e.created_at < @To

@@ -1,8 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Strongroom.Features.Common;
 using Strongroom.Infrastructure.Common;
-using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Audit;
@@ -31,19 +29,17 @@ public static class AuditEndpoints
     }
 
     public static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> ListAsync(
-        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, string? actor, string? action, SqlDatabase database, CancellationToken cancellationToken)
+        [AsParameters] PageRequest page, string? actor, string? action, SqlDatabase database, CancellationToken cancellationToken)
     {
-        var before = long.MaxValue;
-        if (cursor is not null && !long.TryParse(KeysetCursor.Decode(cursor), NumberStyles.None, CultureInfo.InvariantCulture, out before))
+        if (!page.TryBefore(out var before))
         {
-            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+            return PageRequest.InvalidCursor();
         }
 
-        var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<AuditRecord>(database.Pick(Sqlite.Page, SqlServer.Page),
-            new { Before = before, Actor = actor, Action = action, Take = take + 1 })).ToList();
-        return TypedResults.Ok(Paging.From(rows, take, ToResponse, entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
+        var rows = (await connection.QueryAsync<AuditRecord>(database.FirstRows(Sql.Page),
+            new { Before = before, Actor = actor, Action = action, Take = page.Fetch })).ToList();
+        return TypedResults.Ok(Paging.From(rows, page.Take, ToResponse, entry => entry.Sequence.ToString(CultureInfo.InvariantCulture)));
     }
 
     public static async Task<Ok<AuditVerifyResponse>> VerifyAsync(SqlDatabase database, CancellationToken cancellationToken)
@@ -79,22 +75,9 @@ public static class AuditEndpoints
         public const string All = $"""
             SELECT {AuditRecord.Columns} FROM audit_log ORDER BY sequence
             """;
-    }
 
-    private static class Sqlite
-    {
         public const string Page = $"""
             SELECT {AuditRecord.Columns} FROM audit_log
-            WHERE sequence < @Before AND (@Actor IS NULL OR actor_id = @Actor) AND (@Action IS NULL OR action = @Action)
-            ORDER BY sequence DESC
-            LIMIT @Take
-            """;
-    }
-
-    private static class SqlServer
-    {
-        public const string Page = $"""
-            SELECT TOP (@Take) {AuditRecord.Columns} FROM audit_log
             WHERE sequence < @Before AND (@Actor IS NULL OR actor_id = @Actor) AND (@Action IS NULL OR action = @Action)
             ORDER BY sequence DESC
             """;

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Common;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
@@ -23,18 +22,16 @@ public static class ListClients
     }
 
     public static async Task<Results<Ok<Page<ClientResponse>>, ProblemHttpResult>> ListAsync(
-        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, SqlDatabase database, CancellationToken cancellationToken)
+        [AsParameters] PageRequest page, SqlDatabase database, CancellationToken cancellationToken)
     {
-        var after = "";
-        if (cursor is not null && (after = KeysetCursor.Decode(cursor)) is null)
+        if (!page.TryAfter(out var after))
         {
-            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+            return PageRequest.InvalidCursor();
         }
 
-        var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<ClientRow>(database.Pick(Sqlite.Page, SqlServer.Page), new { After = after, Take = take + 1 })).ToList();
-        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(), client => client.Id));
+        var rows = (await connection.QueryAsync<ClientRow>(database.FirstRows(Sql.Page), new { After = after, Take = page.Fetch })).ToList();
+        return TypedResults.Ok(Paging.From(rows, page.Take, row => row.ToResponse(), client => client.Id));
     }
 
     public static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> GetAsync(string id, SqlDatabase database, CancellationToken cancellationToken)
@@ -54,19 +51,9 @@ public static class ListClients
         public const string ById = $"""
             SELECT {ClientRow.Columns} FROM service_clients WHERE id = @Id
             """;
-    }
 
-    private static class Sqlite
-    {
         public const string Page = $"""
-            SELECT {ClientRow.Columns} FROM service_clients WHERE id > @After ORDER BY id LIMIT @Take
-            """;
-    }
-
-    private static class SqlServer
-    {
-        public const string Page = $"""
-            SELECT TOP (@Take) {ClientRow.Columns} FROM service_clients WHERE id > @After ORDER BY id
+            SELECT {ClientRow.Columns} FROM service_clients WHERE id > @After ORDER BY id
             """;
     }
 }

@@ -1,7 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Common;
 using Strongroom.Infrastructure.Security;
-using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Users;
 
@@ -15,17 +13,15 @@ public static class ListUsers
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<UserAdminResponse>>, ProblemHttpResult>> HandleAsync(
-        [Range(1, Paging.MaxLimit)] int? limit, string? cursor, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
+        [AsParameters] PageRequest page, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)
     {
-        var after = "";
-        if (cursor is not null && (after = KeysetCursor.Decode(cursor)) is null)
+        if (!page.TryAfter(out var after))
         {
-            return ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+            return PageRequest.InvalidCursor();
         }
 
-        var take = limit ?? Paging.DefaultLimit;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<UserRow>(UserQueries.Page(database), new { After = after, Take = take + 1 })).ToList();
-        return TypedResults.Ok(Paging.From(rows, take, row => row.ToResponse(personalData), user => user.Id));
+        var rows = (await connection.QueryAsync<UserRow>(UserQueries.Page(database), new { After = after, Take = page.Fetch })).ToList();
+        return TypedResults.Ok(Paging.From(rows, page.Take, row => row.ToResponse(personalData), user => user.Id));
     }
 }

@@ -11,6 +11,10 @@ namespace Strongroom.Infrastructure.Database;
 /// </summary>
 public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
 {
+    // Clauses, not statements: appended by FirstRows, so kept out of the Sql/Sqlite/SqlServer classes the statement tests parse.
+    private const string SqliteFirstRows = "\nLIMIT @Take";
+    private const string SqlServerFirstRows = "\nOFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
+
     private readonly DatabaseOptions _options = options.Value;
 
     public DatabaseProvider Provider => _options.Provider;
@@ -19,6 +23,15 @@ public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
 
     /// <summary>Picks the statement text for the configured engine.</summary>
     public string Pick(string sqlite, string sqlServer) => Provider == DatabaseProvider.SqlServer ? sqlServer : sqlite;
+
+    /// <summary>
+    /// <paramref name="orderedQuery"/>, a query ending in its ORDER BY, cut to its first <c>@Take</c>
+    /// rows as the configured engine spells it: <c>LIMIT @Take</c> on SQLite, <c>OFFSET 0 ROWS
+    /// FETCH NEXT @Take ROWS ONLY</c> on SQL Server (the standard form of <c>TOP</c>, same plan).
+    /// Where this is the only difference, a slice writes its query once.
+    /// </summary>
+    public string FirstRows(string orderedQuery) =>
+        string.Concat(orderedQuery, Provider == DatabaseProvider.SqlServer ? SqlServerFirstRows : SqliteFirstRows);
 
     public DbConnection CreateConnection() => Provider switch
     {
