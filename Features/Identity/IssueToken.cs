@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
@@ -28,6 +29,37 @@ public sealed record TokenError(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDescription = null);
 
+/// <summary>
+/// The services every grant of the token endpoint works with, bound as one <c>[AsParameters]</c>
+/// bundle (eShop's <c>CatalogServices</c>): each is resolved from the container.
+/// </summary>
+public sealed class TokenServices
+{
+    [FromServices]
+    public required SqlDatabase Database { get; init; }
+
+    [FromServices]
+    public required PersonalDataProtector PersonalData { get; init; }
+
+    [FromServices]
+    public required AccessTokenIssuer Issuer { get; init; }
+
+    [FromServices]
+    public required RefreshTokens RefreshTokens { get; init; }
+
+    [FromServices]
+    public required SignInThrottle Throttle { get; init; }
+
+    [FromServices]
+    public required AuditLog Audit { get; init; }
+
+    [FromServices]
+    public required MfaFactors Mfa { get; init; }
+
+    [FromServices]
+    public required TimeProvider Time { get; init; }
+}
+
 public static class IssueToken
 {
     public const string Path = "/v1/auth/token";
@@ -47,8 +79,7 @@ public static class IssueToken
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SqlDatabase database, PersonalDataProtector personalData, AccessTokenIssuer issuer, RefreshTokens refreshTokens,
-        SignInThrottle throttle, AuditLog audit, MfaFactors mfa, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] TokenServices services, CancellationToken cancellationToken)
     {
         // Tokens and their errors must never be cached (RFC 6749 §5.1).
         context.Response.Headers.CacheControl = "no-store";
@@ -74,12 +105,12 @@ public static class IssueToken
 
         if (grantType == "refresh_token")
         {
-            return await RefreshAsync(form["refresh_token"].ToString(), context, database, issuer, refreshTokens, audit, cancellationToken);
+            return await RefreshAsync(form["refresh_token"].ToString(), context, services, cancellationToken);
         }
 
         if (grantType == "client_credentials")
         {
-            return await ClientCredentialsGrant.HandleAsync(form, context, database, issuer, throttle, audit, cancellationToken);
+            return await ClientCredentialsGrant.HandleAsync(form, context, services.Database, services.Issuer, services.Throttle, services.Audit, cancellationToken);
         }
 
         if (grantType != "password")
@@ -94,14 +125,14 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_request", "username and password are required."));
         }
 
-        var emailIndex = personalData.EmailIndex(UserIds.NormalizeEmail(username));
+        var emailIndex = services.PersonalData.EmailIndex(UserIds.NormalizeEmail(username));
         var (account, ip) = (SignInThrottle.AccountSubject(emailIndex), SignInThrottle.IpSubject(context));
-        if (await throttle.RefuseIfLockedAsync(account, ip, context, cancellationToken) is { } locked)
+        if (await services.Throttle.RefuseIfLockedAsync(account, ip, context, cancellationToken) is { } locked)
         {
             return locked;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await services.Database.OpenAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<Credentials>(Sql.FindCredentials, new { EmailIndex = emailIndex });
 
         // An unknown user costs one hash check too, so time does not tell who has an account.
@@ -109,12 +140,12 @@ public static class IssueToken
         var valid = PasswordHashing.Verify(password, user?.PasswordHash ?? PasswordHashing.DecoyHash) && user is { Status: UserStatuses.Active };
         if (!valid)
         {
-            await throttle.RecordFailureAsync("sign_in_failed", account, ip, user?.Id, details: null, context, cancellationToken);
+            await services.Throttle.RecordFailureAsync("sign_in_failed", account, ip, user?.Id, details: null, context, cancellationToken);
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
         var authenticationMethods = AuthenticationMethods.PasswordOnly;
-        if (await mfa.IsActiveAsync(connection, user!.Id))
+        if (await services.Mfa.IsActiveAsync(connection, user!.Id))
         {
             var code = form["totp"].ToString();
             if (code.Trim().Length == 0)
@@ -123,24 +154,24 @@ public static class IssueToken
                 return TypedResults.BadRequest(new TokenError("invalid_grant", MfaRequirement.Code));
             }
 
-            var check = await mfa.CheckAsync(connection, user.Id, code);
+            var check = await services.Mfa.CheckAsync(connection, user.Id, code);
             if (check == MfaFactors.Check.Invalid)
             {
                 // Counted and answered exactly like a wrong password.
-                await throttle.RecordFailureAsync("sign_in_failed", account, ip, user.Id, details: "totp", context, cancellationToken);
+                await services.Throttle.RecordFailureAsync("sign_in_failed", account, ip, user.Id, details: "totp", context, cancellationToken);
                 return TypedResults.BadRequest(new TokenError("invalid_grant"));
             }
 
             if (check == MfaFactors.Check.RecoveryCode)
             {
-                await audit.RecordAsync(new AuditEvent("mfa_recovery_code_used", ActorId: user.Id, Target: user.Id, Details: "sign_in"), context, cancellationToken);
+                await services.Audit.RecordAsync(new AuditEvent("mfa_recovery_code_used", ActorId: user.Id, Target: user.Id, Details: "sign_in"), context, cancellationToken);
             }
 
             authenticationMethods = AuthenticationMethods.PasswordAndOneTimePassword;
         }
 
-        await throttle.RecordSuccessAsync(account, cancellationToken);
-        await audit.RecordAsync(new AuditEvent("sign_in_succeeded", ActorId: user.Id), context, cancellationToken);
+        await services.Throttle.RecordSuccessAsync(account, cancellationToken);
+        await services.Audit.RecordAsync(new AuditEvent("sign_in_succeeded", ActorId: user.Id), context, cancellationToken);
 
         if (PasswordHashing.NeedsUpgrade(user.PasswordHash))
         {
@@ -149,25 +180,25 @@ public static class IssueToken
         }
 
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = user.Id });
-        var signedInAt = time.GetUtcNow();
-        var token = issuer.Issue(user.Id, roles, authenticationMethods, signedInAt);
-        var refresh = await refreshTokens.IssueAsync(connection, user.Id, authenticationMethods, signedInAt);
+        var signedInAt = services.Time.GetUtcNow();
+        var token = services.Issuer.Issue(user.Id, roles, authenticationMethods, signedInAt);
+        var refresh = await services.RefreshTokens.IssueAsync(connection, user.Id, authenticationMethods, signedInAt);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, refresh));
     }
 
     /// <summary>RFC 6749 §6: a used refresh token is spent; the response carries its successor.</summary>
     private static async Task<Results<Ok<TokenResponse>, BadRequest<TokenError>, JsonHttpResult<TokenError>, ProblemHttpResult>> RefreshAsync(
-        string refreshToken, HttpContext context, SqlDatabase database, AccessTokenIssuer issuer, RefreshTokens refreshTokens, AuditLog audit, CancellationToken cancellationToken)
+        string refreshToken, HttpContext context, TokenServices services, CancellationToken cancellationToken)
     {
         if (refreshToken.Length == 0)
         {
             return TypedResults.BadRequest(new TokenError("invalid_request", "refresh_token is required."));
         }
 
-        var (outcome, userId, successor, authenticationMethods, authenticatedAt) = await refreshTokens.RotateAsync(refreshToken, cancellationToken);
+        var (outcome, userId, successor, authenticationMethods, authenticatedAt) = await services.RefreshTokens.RotateAsync(refreshToken, cancellationToken);
         if (outcome == RefreshTokens.Outcome.Reused)
         {
-            await audit.RecordAsync(new AuditEvent("refresh_token_reused", ActorId: userId, Details: "family revoked"), context, cancellationToken);
+            await services.Audit.RecordAsync(new AuditEvent("refresh_token_reused", ActorId: userId, Details: "family revoked"), context, cancellationToken);
         }
 
         if (outcome != RefreshTokens.Outcome.Rotated)
@@ -175,10 +206,10 @@ public static class IssueToken
             return TypedResults.BadRequest(new TokenError("invalid_grant"));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await services.Database.OpenAsync(cancellationToken);
         var roles = await connection.QueryAsync<string>(Sql.FindRoles, new { UserId = userId });
         // The sign-in's time, not now: a refresh proves nothing new about who holds it.
-        var token = issuer.Issue(userId!, roles, authenticationMethods, authenticatedAt);
+        var token = services.Issuer.Issue(userId!, roles, authenticationMethods, authenticatedAt);
         return TypedResults.Ok(new TokenResponse(token.Token, "Bearer", token.ExpiresInSeconds, successor!));
     }
 

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
@@ -7,60 +7,41 @@ using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Users;
 
-public sealed record UserRolesRequest([Required] IReadOnlyList<string> Roles);
+/// <summary>
+/// The services a change of a user's authority works with, bound as one <c>[AsParameters]</c>
+/// bundle by <see cref="DisableUser"/>, <see cref="EnableUser"/> and <see cref="SetUserRoles"/>.
+/// </summary>
+public sealed class UserChangeServices
+{
+    [FromServices]
+    public required SqlDatabase Database { get; init; }
+
+    [FromServices]
+    public required PersonalDataProtector PersonalData { get; init; }
+
+    [FromServices]
+    public required ProfileCache Profiles { get; init; }
+
+    [FromServices]
+    public required Authorities Authorities { get; init; }
+}
 
 /// <summary>
-/// Disable or enable a user, or set their roles. Each takes effect on the caller's next request on
-/// every replica (see <see cref="Authorities"/>); disabling also revokes every refresh token the
-/// user holds. Nobody changes their own account here, the acting admin must still be an active
-/// admin when the change commits, and the last active admin can be neither disabled nor demoted.
+/// What disabling, enabling a user and setting their roles share. Each takes effect on the
+/// caller's next request on every replica (see <see cref="Authorities"/>); disabling also revokes
+/// every refresh token the user holds. Nobody changes their own account here, the acting admin
+/// must still be an active admin when the change commits, and the last active admin can be
+/// neither disabled nor demoted.
 /// </summary>
 public static class ChangeUser
 {
-    public static IEndpointRouteBuilder MapChangeUser(this IEndpointRouteBuilder group)
-    {
-        group.MapPost("/{id}/disable", (string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
-                CancellationToken cancellationToken) =>
-                ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(UserStatuses.Disabled, Roles: null), cancellationToken))
-            .WithName("DisableUser").WithSummary("Stop a user: no sign-in, and their tokens and refresh tokens stop working at once")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id}/enable", (string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
-                CancellationToken cancellationToken) =>
-                ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(UserStatuses.Active, Roles: null), cancellationToken))
-            .WithName("EnableUser").WithSummary("Let a disabled user sign in again")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPut("/{id}/roles", SetRolesAsync)
-            .RequireRecentSignIn()
-            .WithName("SetUserRoles").WithSummary("Replace a user's roles")
-            .WithDescription("Roles: customer, operator, admin; at least one. Never one's own; never the last active admin's admin role (409 last_admin). "
-                + RecentSignIn.Description)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        return group;
-    }
-
-    public static Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> SetRolesAsync(
-        string id, UserRolesRequest request, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles,
-        Authorities authorities, CancellationToken cancellationToken)
-    {
-        var roles = request.Roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (roles.Count == 0 || roles.Any(role => !Roles.All.Contains(role)))
-        {
-            return Task.FromResult<Results<Ok<UserAdminResponse>, ProblemHttpResult>>(
-                ApiProblems.BadRequest("invalid_roles", $"roles must be one or more of: {string.Join(", ", Roles.All)}."));
-        }
-
-        return ApplyAsync(id, context, database, personalData, profiles, authorities, new Change(Status: null, roles), cancellationToken);
-    }
-
     /// <summary>A new status, or new roles.</summary>
-    private sealed record Change(string? Status, IReadOnlyList<string>? Roles);
+    internal sealed record Change(string? Status, IReadOnlyList<string>? Roles);
 
-    private static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> ApplyAsync(
-        string id, HttpContext context, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, Authorities authorities,
-        Change change, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> ApplyAsync(
+        string id, Change change, HttpContext context, UserChangeServices services, CancellationToken cancellationToken)
     {
+        var (database, personalData, profiles, authorities) = (services.Database, services.PersonalData, services.Profiles, services.Authorities);
         if (!OpaqueId.IsWellFormed(UserIds.Prefix, id))
         {
             return ApiProblems.NotFound("User");

@@ -9,7 +9,9 @@ public static class UsersEndpoints
         var group = app.MapGroup("/v1/admin/users").WithTags("Users").RequireAuthorization(Policies.Admin).AuditSuccessfulChanges();
         group.MapListUsers();
         group.MapGetUser();
-        group.MapChangeUser();
+        group.MapDisableUser();
+        group.MapEnableUser();
+        group.MapSetUserRoles();
         return app;
     }
 }
