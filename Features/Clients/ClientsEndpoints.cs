@@ -10,6 +10,7 @@ public static class ClientsEndpoints
         var group = app.MapGroup("/v1/admin/clients").WithTags("Service clients").RequireAuthorization(Policies.Admin);
         group.MapCreateClient();
         group.MapListClients();
+        group.MapGetClient();
         group.MapRevokeClient();
         return app;
     }

@@ -33,9 +33,9 @@ public static class RevokeClient
         ClientRow? client;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            before = await connection.QuerySingleOrDefaultAsync<ClientRow>(ListClients.Sql.ById, new { Id = id });
+            before = await connection.QuerySingleOrDefaultAsync<ClientRow>(GetClient.Sql.ById, new { Id = id });
             await connection.ExecuteAsync(Sql.Revoke, new { Id = id });
-            client = await connection.QuerySingleOrDefaultAsync<ClientRow>(ListClients.Sql.ById, new { Id = id });
+            client = await connection.QuerySingleOrDefaultAsync<ClientRow>(GetClient.Sql.ById, new { Id = id });
         }
 
         if (client is null)

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using Strongroom.Features.Vocabulary;
-using Strongroom.Infrastructure.Caching;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
@@ -15,32 +14,16 @@ public sealed record UpdateProfileRequest(
     [StringLength(500, MinimumLength = 1)] string? Address = null,
     DateOnly? DateOfBirth = null);
 
-public static class ProfileEndpoints
+public static class UpdateProfile
 {
-    public static IEndpointRouteBuilder MapProfiles(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/v1/me").WithTags("Profiles").RequireAuthorization(Policies.Customer);
-        group.MapGet("/", GetAsync)
-            .WithName("GetProfile")
-            .WithSummary("The caller's own profile")
-            .WithDescription("Served from this replica's memory when it can be (never from Redis: it is personal data); Cache-Status (RFC 9211) says how.");
-        group.MapPatch("/", UpdateAsync)
+    public static RouteHandlerBuilder MapUpdateProfile(this IEndpointRouteBuilder group) =>
+        group.MapPatch("/", HandleAsync)
             .WithName("UpdateProfile")
             .WithSummary("Change the caller's own profile")
             .WithDescription("fullName, phone, address and dateOfBirth (yyyy-MM-dd); fields left out keep their value. Email and roles are not changed here.")
             .ProducesValidationProblem();
-        return app;
-    }
 
-    public static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetAsync(
-        ClaimsPrincipal user, ProfileCache profiles, HttpContext context, CancellationToken cancellationToken)
-    {
-        var read = await profiles.ReadAsync(user.UserId(), cancellationToken);
-        context.Response.Headers[CacheRead<ProfileResponse>.HeaderName] = read.Header;
-        return read.Value is { } profile ? TypedResults.Ok(profile) : ApiProblems.NotFound("Profile");
-    }
-
-    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+    public static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         UpdateProfileRequest request, ClaimsPrincipal user, SqlDatabase database, PersonalDataProtector personalData, ProfileCache profiles, TimeProvider time,
         CancellationToken cancellationToken)
     {
