@@ -3,10 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Database;
 
@@ -95,101 +92,5 @@ public sealed class AuditLog(SqlDatabase database, TimeProvider time)
         public const string Tip = """
             SELECT TOP (1) sequence AS Sequence, hash AS Hash FROM audit_log WITH (TABLOCKX, HOLDLOCK) ORDER BY sequence DESC
             """;
-    }
-}
-
-/// <summary>An <c>audit_log</c> row.</summary>
-public sealed class AuditRecord
-{
-    public const string Columns = """
-        sequence AS Sequence, occurred_at AS OccurredAt, action AS Action, actor_id AS ActorId, target AS Target, client_ip AS ClientIp,
-        user_agent AS UserAgent, trace_id AS TraceId, details AS Details, previous_hash AS PreviousHash, hash AS Hash
-        """;
-
-    public long Sequence { get; init; }
-
-    public long OccurredAt { get; init; }
-
-    public string Action { get; init; } = "";
-
-    public string? ActorId { get; init; }
-
-    public string? Target { get; init; }
-
-    public string? ClientIp { get; init; }
-
-    public string? UserAgent { get; init; }
-
-    public string? TraceId { get; init; }
-
-    public string? Details { get; init; }
-
-    public string PreviousHash { get; init; } = "";
-
-    public string Hash { get; set; } = "";
-}
-
-public static class AuditedEndpoints
-{
-    private const string DetailsKey = "strongroom.audit.details";
-
-    /// <summary>
-    /// What the change was (before and after, as codes and ids: never a secret or a personal value),
-    /// for the record <see cref="AuditSuccessfulChanges"/> writes when the endpoint succeeds.
-    /// </summary>
-    public static void SetAuditDetails(this HttpContext context, string details) => context.Items[DetailsKey] = details;
-
-    /// <summary>
-    /// Records every successful change (any method but GET) made through the group's endpoints:
-    /// the action is the endpoint's name, the actor the caller, the target the route's <c>id</c>.
-    /// </summary>
-    public static TBuilder AuditSuccessfulChanges<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            var http = context.HttpContext;
-            if (!HttpMethods.IsGet(http.Request.Method) && Succeeded(result)
-                && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>() is { } name)
-            {
-                await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(
-                    new AuditEvent(name.EndpointName, ActorId: http.User.FindFirst(StrongroomClaims.Subject)?.Value, Target: http.GetRouteValue("id") as string,
-                        Details: http.Items.TryGetValue(DetailsKey, out var details) ? details as string : null),
-                    http, http.RequestAborted);
-            }
-
-            return result;
-        });
-
-    private static bool Succeeded(object? result) => result switch
-    {
-        INestedHttpResult nested => Succeeded(nested.Result),
-        IStatusCodeHttpResult { StatusCode: { } status } => status is >= 200 and < 300,
-        _ => false,
-    };
-}
-
-/// <summary>Every 403 is audited with who asked for what, counted towards a burst, then answered as usual.</summary>
-internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, SuspiciousActivity suspicious) : Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler
-{
-    private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _default = new();
-
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, Microsoft.AspNetCore.Authorization.AuthorizationPolicy policy,
-        Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
-    {
-        if (authorizeResult.Forbidden)
-        {
-            var lacksSecondFactor = MfaRequirement.IsWhyForbidden(authorizeResult);
-            await audit.RecordAsync(new AuditEvent("authorization_denied", ActorId: context.User.FindFirst(StrongroomClaims.Subject)?.Value,
-                Target: $"{context.Request.Method} {context.Request.Path}", Details: lacksSecondFactor ? MfaRequirement.Code : null), context, context.RequestAborted);
-            await suspicious.AuthorizationDeniedAsync(context, context.RequestAborted);
-            if (lacksSecondFactor)
-            {
-                await MfaRequirement.Problem().ExecuteAsync(context);
-                return;
-            }
-        }
-
-        await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }
