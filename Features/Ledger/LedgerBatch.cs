@@ -48,7 +48,8 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed));
     }
 
-    private LedgerOutcome Decide(LedgerWorkSet work, LedgerCommand command)
+    /// <summary>Decides one command against what the work set holds, changing it only if the command applies: no database (the property tests drive it directly).</summary>
+    internal LedgerOutcome Decide(LedgerWorkSet work, LedgerCommand command)
     {
         if (command.IdempotencyKey is { } key)
         {
