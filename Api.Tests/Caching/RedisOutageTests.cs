@@ -5,9 +5,6 @@ using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Caching;
 
-/// <summary>A pair of replicas of its own: this test kills their Redis.</summary>
-public sealed class ReplicasWithFragileRedis : TwoReplicas;
-
 /// <summary>
 /// Redis is a cache, not a dependency: killed mid-run, reads and writes go on (from memory and the
 /// database); once it is back, the backplane resumes and changes reach the other replica again.

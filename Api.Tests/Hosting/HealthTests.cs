@@ -25,12 +25,6 @@ public sealed class HealthOnSqlite(SqliteApp app) : HealthTests<SqliteApp>(app);
 
 public sealed class HealthOnSqlServer(SqlServerApp app) : HealthTests<SqlServerApp>(app);
 
-/// <summary>A service started without migrating (least-privilege deployment) is live but not ready until migrated.</summary>
-public sealed class UnmigratedApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" };
-}
-
 public sealed class ReadinessTests(UnmigratedApp app) : IClassFixture<UnmigratedApp>
 {
     [Fact]

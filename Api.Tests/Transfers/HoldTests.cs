@@ -233,12 +233,6 @@ public sealed class HoldsOnSqlite(SqliteApp app) : HoldTests<SqliteApp>(app);
 
 public sealed class HoldsOnSqlServer(SqlServerApp app) : HoldTests<SqlServerApp>(app);
 
-/// <summary>Expires holds every 200 ms, so a test can watch one expire.</summary>
-public sealed class FastHoldExpiryApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Ledger:HoldExpiryInterval"] = "00:00:00.200" };
-}
-
 public sealed class HoldExpiryTests(FastHoldExpiryApp app) : IClassFixture<FastHoldExpiryApp>
 {
     [Fact]
