@@ -9,6 +9,7 @@ namespace Strongroom.Api.Tests.Caching;
 /// Redis is a cache, not a dependency: killed mid-run, reads and writes go on (from memory and the
 /// database); once it is back, the backplane resumes and changes reach the other replica again.
 /// </summary>
+[Trait("Category", "External")]
 public sealed class RedisOutageTests(ReplicasWithFragileRedis replicas) : IClassFixture<ReplicasWithFragileRedis>
 {
     [Fact]

@@ -62,6 +62,7 @@ public sealed class BusyDatabaseTests(AppWithShortLockWait app) : IClassFixture<
 /// endpoint, <c>/health/ready</c> is unhealthy, reads go on, and once space returns the service
 /// takes writes again by itself; everything acknowledged before is still there.
 /// </summary>
+[Trait("Category", "External")]
 public sealed class DiskFullTests(AppOnSmallDisk app) : IClassFixture<AppOnSmallDisk>
 {
     private static readonly CancellationToken Cancel = TestContext.Current.CancellationToken;

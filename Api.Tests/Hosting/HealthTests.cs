@@ -23,6 +23,7 @@ public abstract class HealthTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class HealthOnSqlite(SqliteApp app) : HealthTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class HealthOnSqlServer(SqlServerApp app) : HealthTests<SqlServerApp>(app);
 
 public sealed class ReadinessTests(UnmigratedApp app) : IClassFixture<UnmigratedApp>

@@ -260,6 +260,7 @@ public sealed class MfaOnSqlite(MfaSqliteApp app) : MfaTests<MfaSqliteApp>(app)
     }
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class MfaOnSqlServer(MfaSqlServerApp app) : MfaTests<MfaSqlServerApp>(app);
 
 /// <summary>RFC 6238 Appendix B: both the service's TOTP and the tests' own implementation give the published codes.</summary>

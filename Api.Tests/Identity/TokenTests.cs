@@ -137,6 +137,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class TokenOnSqlite(SqliteApp app) : TokenTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class TokenOnSqlServer(SqlServerApp app) : TokenTests<SqlServerApp>(app);
 
 public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<QuickLockoutApp>

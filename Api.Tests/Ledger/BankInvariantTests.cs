@@ -154,4 +154,5 @@ public abstract class BankInvariantTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class BankInvariantsOnSqlite(SqliteApp app) : BankInvariantTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class BankInvariantsOnSqlServer(SqlServerApp app) : BankInvariantTests<SqlServerApp>(app);

@@ -230,4 +230,5 @@ public abstract class LedgerAdminTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class LedgerAdminOnSqlite(SqliteApp app) : LedgerAdminTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class LedgerAdminOnSqlServer(SqlServerApp app) : LedgerAdminTests<SqlServerApp>(app);

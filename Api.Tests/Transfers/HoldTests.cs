@@ -231,6 +231,7 @@ public abstract class HoldTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class HoldsOnSqlite(SqliteApp app) : HoldTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class HoldsOnSqlServer(SqlServerApp app) : HoldTests<SqlServerApp>(app);
 
 public sealed class HoldExpiryTests(FastHoldExpiryApp app) : IClassFixture<FastHoldExpiryApp>

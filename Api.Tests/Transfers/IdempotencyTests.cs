@@ -261,6 +261,7 @@ public sealed class IdempotencyOnSqlite(SqliteApp app) : IdempotencyTests<Sqlite
     }
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class IdempotencyOnSqlServer(SqlServerApp app) : IdempotencyTests<SqlServerApp>(app);
 
 public sealed class IdempotencyRetentionTests(ShortKeyRetentionApp app) : IClassFixture<ShortKeyRetentionApp>

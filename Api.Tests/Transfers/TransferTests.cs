@@ -344,6 +344,7 @@ public abstract class TransferTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class TransfersOnSqlite(SqliteApp app) : TransferTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class TransfersOnSqlServer(SqlServerApp app) : TransferTests<SqlServerApp>(app);
 
 public sealed class LedgerBusyTests(TinyLedgerQueueApp app) : IClassFixture<TinyLedgerQueueApp>
