@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Strongroom.Api.Tests.Support;
 
-namespace Strongroom.Api.Tests.Ledger;
+namespace Strongroom.Api.Tests.Admin;
 
 public abstract class LedgerAdminTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : StrongroomApp

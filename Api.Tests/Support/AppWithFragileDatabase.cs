@@ -14,7 +14,13 @@ public sealed class AppWithFragileDatabase : SqliteApp
         ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
         ["Cache:Duration"] = "00:10:00",
         ["Cache:FailSafeMaxDuration"] = "00:20:00",
+        // A write that waited for the database instead of failing fast would wait this long: far
+        // above the bound the test allows, so that bound can be generous for a busy machine.
+        ["Ledger:MaxWriterWait"] = "00:00:30",
     };
+
+    /// <summary>How quickly a write must be refused while the database is away: a sixth of <c>Ledger:MaxWriterWait</c>.</summary>
+    public static readonly TimeSpan FailFastBound = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Makes the database unavailable the way a lost volume would: pooled connections are closed,
