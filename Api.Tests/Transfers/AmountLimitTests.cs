@@ -63,7 +63,9 @@ public sealed class AmountLimitTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         await transfer.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "amount_out_of_range");
         await deposit.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "amount_out_of_range");
-        await batch.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "amount_out_of_range");
+        var refused = await batch.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "amount_out_of_range");
+        // The batch names the transfer that would overflow, as it does for every other refusal.
+        Assert.Equal(1, refused.GetProperty("index").GetInt32());
         Assert.Equal(before, await admin.BalancesSnapshotAsync());
         // Up to the edge itself is still fine.
         await (await alice.PostTransferAsync(LedgerClient.Transfer(from, nearlyFull, 1_000))).AssertJsonAsync(HttpStatusCode.Created);

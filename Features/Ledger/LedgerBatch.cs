@@ -94,16 +94,30 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         catch (OverflowException)
         {
             work.Restore(savepoint);
-            return LedgerProblems.Unprocessable(command.TraceId, "amount_out_of_range", "The amount would take a balance beyond what the ledger can hold.");
+            return LedgerProblems.Create(OutOfRange.Status, OutOfRange.Code, OutOfRange.Detail, command.TraceId);
         }
     }
+
+    private static readonly Refusal OutOfRange = new(StatusCodes.Status422UnprocessableEntity, "amount_out_of_range", "The amount would take a balance beyond what the ledger can hold.");
 
     private LedgerOutcome Post(LedgerWorkSet work, PostTransfers command)
     {
         var responses = new List<TransferResponse>(command.Transfers.Count);
         for (var index = 0; index < command.Transfers.Count; index++)
         {
-            var refusal = TryPost(work, command.Caller!, command.Transfers[index], out var posted);
+            Refusal? refusal;
+            TransferRow? posted;
+            try
+            {
+                refusal = TryPost(work, command.Caller!, command.Transfers[index], out posted);
+            }
+            catch (OverflowException)
+            {
+                // Caught here, not only in Apply, so that a batch names the transfer that overflowed.
+                refusal = OutOfRange;
+                posted = null;
+            }
+
             if (refusal is not null)
             {
                 // In a batch, the refusal names the transfer that caused it; nothing of the batch applies.
