@@ -129,7 +129,7 @@ public sealed class LedgerRulesPropertyTests
                 $"trf_{books.NextId++}", pick.Kind, from?.Id, to?.Id, pick.Amount, currency, Description: null, Metadata: null, pick.Hold, books.Now + pick.Expiry));
         }
 
-        var command = new PostTransfers { Caller = caller, Transfers = instructions, IsBatch = instructions.Count > 1 };
+        var command = new PostTransfers(OriginOf(caller!)) { Transfers = instructions, IsBatch = instructions.Count > 1 };
         var expected = model.Post(caller!, instructions);
         var work = books.Load(model);
         var outcome = batch.Decide(work, command);
@@ -137,6 +137,9 @@ public sealed class LedgerRulesPropertyTests
         Assert.Equal(expected, CodeOf(outcome));
         books.Commit(work, outcome);
     }
+
+    // Each command with a key of its own, as a client sends: the batch records it and never replays.
+    private static CommandOrigin OriginOf(Caller caller) => new(caller, Guid.NewGuid().ToString("N"), "request-hash", "trace");
 
     private static void Settle(LedgerBatch batch, Books books, Model model, SettleStep step)
     {
@@ -147,7 +150,7 @@ public sealed class LedgerRulesPropertyTests
         var caller = step.Action == HoldAction.Expire ? null : CallerFor(step.Asker, books.Accounts[hold.FromAccountId].OwnerId);
         // A partial capture mostly within what is held; now and then above it.
         var amount = step.Amount is { } raw ? 1 + (raw % (hold.Amount + (hold.Amount / 4) + 1)) : (long?)null;
-        var command = new SettleHold { Caller = caller, TransferId = id, Action = step.Action, Amount = amount };
+        var command = new SettleHold(caller is null ? null : OriginOf(caller)) { TransferId = id, Action = step.Action, Amount = amount };
         var expected = model.Settle(caller, id, step.Action, amount);
         var work = books.Load(model);
         var outcome = batch.Decide(work, command);
