@@ -168,4 +168,5 @@ public abstract class AccountsTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class AccountsOnSqlite(SqliteApp app) : AccountsTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class AccountsOnSqlServer(SqlServerApp app) : AccountsTests<SqlServerApp>(app);

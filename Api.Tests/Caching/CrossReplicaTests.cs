@@ -5,6 +5,7 @@ using Strongroom.Api.Tests.Support;
 namespace Strongroom.Api.Tests.Caching;
 
 /// <summary>Two replicas, one database, one Redis: a change made through one is what the other serves.</summary>
+[Trait("Category", "External")]
 public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);

@@ -6,6 +6,7 @@ using Strongroom.Api.Tests.Support;
 namespace Strongroom.Api.Tests.Caching;
 
 /// <summary>Redis over TLS, with a certificate from a private authority (Redis:TrustedCertificateAuthorityPath).</summary>
+[Trait("Category", "External")]
 public sealed class RedisTlsTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);

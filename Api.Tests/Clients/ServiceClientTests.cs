@@ -176,4 +176,5 @@ public abstract class ServiceClientTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class ServiceClientsOnSqlite(SqliteApp app) : ServiceClientTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class ServiceClientsOnSqlServer(SqlServerApp app) : ServiceClientTests<SqlServerApp>(app);

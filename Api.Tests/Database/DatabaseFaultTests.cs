@@ -1,20 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Database;
-
-/// <summary>A service that waits at most one second for SQLite's write lock, and whose jobs stay off the database.</summary>
-public sealed class AppWithShortLockWait : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Database:CommandTimeoutSeconds"] = "1",
-        ["Ledger:HoldExpiryInterval"] = "01:00:00",
-        ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
-    };
-}
 
 /// <summary>
 /// A database that is locked by another process: every write endpoint answers 503 with
@@ -69,122 +57,12 @@ public sealed class BusyDatabaseTests(AppWithShortLockWait app) : IClassFixture<
     }
 }
 
-/// <summary>A tmpfs of a few MiB, mounted for one fixture (needs root and mount(8), as CI has).</summary>
-public sealed class SmallDisk : IDisposable
-{
-    private SmallDisk(string path, string? skipReason)
-    {
-        Path = path;
-        SkipReason = skipReason;
-    }
-
-    public string Path { get; }
-
-    public string? SkipReason { get; }
-
-    public static SmallDisk Mount(int megabytes)
-    {
-        var path = TempDirectory.Create();
-        var (exitCode, output) = Run("mount", $"-t tmpfs -o size={megabytes}m strongroom-test {path}");
-        return new SmallDisk(path, exitCode == 0 ? null : $"Cannot mount a tmpfs here (needs root and mount(8)): {output.Trim()}");
-    }
-
-    /// <summary>Writes a file until the disk refuses another byte.</summary>
-    public string Fill()
-    {
-        var filler = System.IO.Path.Combine(Path, "filler");
-        var block = new byte[64 * 1024];
-        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
-        try
-        {
-            while (true)
-            {
-                stream.Write(block);
-            }
-        }
-        catch (IOException)
-        {
-            // ENOSPC: now try single bytes, so that not even one page of the WAL can grow.
-        }
-
-        try
-        {
-            while (true)
-            {
-                stream.WriteByte(0);
-            }
-        }
-        catch (IOException)
-        {
-            return filler;
-        }
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (SkipReason is null && Run("umount", Path).ExitCode != 0)
-        {
-            Run("umount", $"-l {Path}");
-        }
-
-        TempDirectory.Delete(Path);
-    }
-
-    private static (int ExitCode, string Output) Run(string command, string arguments)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            return (-1, exception.Message);
-        }
-    }
-}
-
-/// <summary>The service with its SQLite database on a small disk of its own.</summary>
-public sealed class AppOnSmallDisk : SqliteApp
-{
-    public AppOnSmallDisk()
-        : this(SmallDisk.Mount(megabytes: 8))
-    {
-    }
-
-    private AppOnSmallDisk(SmallDisk disk)
-        : base(secrets: null, directory: disk.Path) => Disk = disk;
-
-    public SmallDisk Disk { get; }
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Database:CommandTimeoutSeconds"] = "1",
-        ["Ledger:HoldExpiryInterval"] = "01:00:00",
-        ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
-    };
-
-    protected override ValueTask<IReadOnlyDictionary<string, string?>> PrepareDatabaseAsync()
-    {
-        SkipReason = Disk.SkipReason;
-        return base.PrepareDatabaseAsync();
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Disk.Dispose();
-    }
-}
-
 /// <summary>
 /// The disk under the database fills up: writes answer 503 with <c>Retry-After</c> on every write
 /// endpoint, <c>/health/ready</c> is unhealthy, reads go on, and once space returns the service
 /// takes writes again by itself; everything acknowledged before is still there.
 /// </summary>
+[Trait("Category", "External")]
 public sealed class DiskFullTests(AppOnSmallDisk app) : IClassFixture<AppOnSmallDisk>
 {
     private static readonly CancellationToken Cancel = TestContext.Current.CancellationToken;

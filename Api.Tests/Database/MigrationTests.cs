@@ -63,6 +63,7 @@ public sealed class MigrationsOnSqlite(SqliteApp app) : MigrationTests<SqliteApp
     });
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class MigrationsOnSqlServer(SqlServerApp app) : MigrationTests<SqlServerApp>(app)
 {
     protected override async Task<DatabaseOptions> FreshDatabaseAsync() => new()

@@ -6,11 +6,6 @@ using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Hosting;
 
-public sealed class DocsEnabledApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Api:Docs:Enabled"] = "true" };
-}
-
 public sealed class ApiDocsTests(DocsEnabledApp app) : IClassFixture<DocsEnabledApp>
 {
     [Fact]

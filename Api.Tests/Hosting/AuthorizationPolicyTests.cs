@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Hosting;
 

@@ -66,11 +66,6 @@ public sealed class HardeningTests(DocsEnabledApp app) : IClassFixture<DocsEnabl
     }
 }
 
-public sealed class CorsApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Api:CorsOrigins:0"] = "https://app.example" };
-}
-
 public sealed class CorsTests(CorsApp app) : IClassFixture<CorsApp>
 {
     [Theory]
@@ -94,16 +89,6 @@ public sealed class CorsTests(CorsApp app) : IClassFixture<CorsApp>
             Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
         }
     }
-}
-
-/// <summary>Three money movements in a burst, then one a second.</summary>
-public sealed class TightRateLimitApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Api:MoneyMovementRateLimit:PermitLimit"] = "3",
-        ["Api:MoneyMovementRateLimit:TokensPerSecond"] = "1",
-    };
 }
 
 public sealed class MoneyMovementRateLimitTests(TightRateLimitApp app) : IClassFixture<TightRateLimitApp>

@@ -23,13 +23,8 @@ public abstract class HealthTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class HealthOnSqlite(SqliteApp app) : HealthTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class HealthOnSqlServer(SqlServerApp app) : HealthTests<SqlServerApp>(app);
-
-/// <summary>A service started without migrating (least-privilege deployment) is live but not ready until migrated.</summary>
-public sealed class UnmigratedApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" };
-}
 
 public sealed class ReadinessTests(UnmigratedApp app) : IClassFixture<UnmigratedApp>
 {

@@ -1,18 +1,9 @@
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Hosting;
-
-/// <summary>The service with its log captured, as an operator's collector would see it.</summary>
-public sealed class AppWithCapturedLogs : SqliteApp
-{
-    public LogSink Logs { get; } = new() { MinimumLevel = LogLevel.Information };
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);
-}
 
 /// <summary>
 /// Bodies, headers and content types an attacker (or a broken client) sends: each is the client's

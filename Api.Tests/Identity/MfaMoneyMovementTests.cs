@@ -1,19 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Identity;
-
-/// <summary>With <c>Auth:RequireMfaForMoneyMovement</c> on.</summary>
-public sealed class MfaRequiredApp : SqliteApp, IClockedApp
-{
-    public TestClock Clock { get; } = new();
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Auth:RequireMfaForMoneyMovement"] = "true" };
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
-}
 
 public sealed class MfaForMoneyMovementTests(MfaRequiredApp app) : IClassFixture<MfaRequiredApp>
 {

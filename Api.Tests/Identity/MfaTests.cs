@@ -237,25 +237,6 @@ public abstract class MfaTests<TApp>(TApp app) : IClassFixture<TApp>
     protected static string Base32(byte[] secret) => Totp.ToBase32(secret);
 }
 
-/// <summary>On a clock the tests move; the wrong codes of the whole class stay below the per-address lockout.</summary>
-public sealed class MfaSqliteApp : SqliteApp, IClockedApp
-{
-    public TestClock Clock { get; } = new();
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Auth:Lockout:IpFailures"] = "1000" };
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
-}
-
-public sealed class MfaSqlServerApp : SqlServerApp, IClockedApp
-{
-    public TestClock Clock { get; } = new();
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Auth:Lockout:IpFailures"] = "1000" };
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
-}
-
 public sealed class MfaOnSqlite(MfaSqliteApp app) : MfaTests<MfaSqliteApp>(app)
 {
     [Fact]
@@ -279,6 +260,7 @@ public sealed class MfaOnSqlite(MfaSqliteApp app) : MfaTests<MfaSqliteApp>(app)
     }
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class MfaOnSqlServer(MfaSqlServerApp app) : MfaTests<MfaSqlServerApp>(app);
 
 /// <summary>RFC 6238 Appendix B: both the service's TOTP and the tests' own implementation give the published codes.</summary>

@@ -93,4 +93,5 @@ public abstract class RefreshTokenTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class RefreshTokenOnSqlite(SqliteApp app) : RefreshTokenTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class RefreshTokenOnSqlServer(SqlServerApp app) : RefreshTokenTests<SqlServerApp>(app);

@@ -169,4 +169,5 @@ public sealed class RegisterOnSqlite(SqliteApp app) : RegisterTests<SqliteApp>(a
     }
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class RegisterOnSqlServer(SqlServerApp app) : RegisterTests<SqlServerApp>(app);

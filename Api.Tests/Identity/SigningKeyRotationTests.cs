@@ -5,18 +5,6 @@ using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Identity;
 
-/// <summary>Mid-rotation: a new signing key signs, the fixture's original key is listed in Auth:PreviousSigningKeys.</summary>
-public sealed class RotatedSigningKeyApp : SqliteApp
-{
-    public byte[] NewSigningKey { get; } = RandomNumberGenerator.GetBytes(32);
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Auth:SigningKey"] = Convert.ToBase64String(NewSigningKey),
-        ["Auth:PreviousSigningKeys:0"] = Convert.ToBase64String(SigningKey),
-    };
-}
-
 public sealed class SigningKeyRotationTests(RotatedSigningKeyApp app) : IClassFixture<RotatedSigningKeyApp>
 {
     [Fact]

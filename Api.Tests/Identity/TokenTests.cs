@@ -137,17 +137,8 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class TokenOnSqlite(SqliteApp app) : TokenTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class TokenOnSqlServer(SqlServerApp app) : TokenTests<SqlServerApp>(app);
-
-/// <summary>Three failures lock an account; ten lock a client address.</summary>
-public sealed class QuickLockoutApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Auth:Lockout:AccountFailures"] = "3",
-        ["Auth:Lockout:IpFailures"] = "10",
-    };
-}
 
 public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<QuickLockoutApp>
 {
@@ -202,16 +193,6 @@ public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<Quic
         var other = await app.RegisterAndSignInAsync(password: "another good passphrase");
         Assert.False(string.IsNullOrEmpty(other.Token));
     }
-}
-
-/// <summary>Four failures from one client address lock it, whichever accounts they tried.</summary>
-public sealed class QuickIpLockoutApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Auth:Lockout:AccountFailures"] = "100",
-        ["Auth:Lockout:IpFailures"] = "4",
-    };
 }
 
 public sealed class ClientAddressLockoutTests(QuickIpLockoutApp app) : IClassFixture<QuickIpLockoutApp>

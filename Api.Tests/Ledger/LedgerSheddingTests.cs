@@ -6,29 +6,6 @@ using Strongroom.Features.Ledger;
 
 namespace Strongroom.Api.Tests.Ledger;
 
-/// <summary>The writer gives up on a command one second after admitting it; the queueing budget is the automatic one.</summary>
-public sealed class ShortWriterWaitApp : SqliteApp
-{
-    public static readonly TimeSpan MaxWriterWait = TimeSpan.FromSeconds(1);
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Ledger:MaxWriterWait"] = MaxWriterWait.ToString(),
-        ["Ledger:MaxQueueWait"] = null,
-    };
-}
-
-/// <summary>A queueing budget of a millisecond, and no per-user limit in the way of a burst.</summary>
-public sealed class TinyQueueWaitApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Ledger:MaxQueueWait"] = "00:00:00.001",
-        ["Api:MoneyMovementRateLimit:PermitLimit"] = "100000",
-        ["Api:MoneyMovementRateLimit:TokensPerSecond"] = "100000",
-    };
-}
-
 /// <summary>
 /// A database whose write lock another process holds, the way a backup or a stuck migration
 /// would: the writer waits for it no longer than <c>Ledger:MaxWriterWait</c>, answers 503 with

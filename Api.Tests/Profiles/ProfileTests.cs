@@ -76,6 +76,7 @@ public sealed class ProfileOnSqlite(SqliteApp app) : ProfileTests<SqliteApp>(app
     }
 }
 
+[Trait("Category", "SqlServer")]
 public sealed class ProfileOnSqlServer(SqlServerApp app) : ProfileTests<SqlServerApp>(app);
 
 public sealed class DataKeyRotationTests

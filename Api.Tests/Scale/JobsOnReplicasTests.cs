@@ -23,8 +23,10 @@ public sealed class JobsOnReplicasTests
         var fast = new Dictionary<string, string?> { ["Ledger:HoldExpiryInterval"] = "00:00:00.050" };
         var voidedByA = new VoidedHolds();
         var voidedByB = new VoidedHolds();
-        var a = deployment.StartReplica(fast, services => services.AddSingleton<ILoggerProvider>(voidedByA));
-        var b = deployment.StartReplica(fast, services => services.AddSingleton<ILoggerProvider>(voidedByB));
+        // One clock both replicas read, moved by the test: the holds fall due when it says, not when a busy machine gets there.
+        var clock = new TestClock();
+        var a = deployment.StartReplica(fast, services => services.AddSingleton<ILoggerProvider>(voidedByA).AddSingleton<TimeProvider>(clock));
+        var b = deployment.StartReplica(fast, services => services.AddSingleton<ILoggerProvider>(voidedByB).AddSingleton<TimeProvider>(clock));
 
         var anonymous = a.Client();
         var admin = a.Client(await ReplicaClient.TokenAsync(anonymous, deployment.AdminEmail, deployment.AdminPassword));
@@ -36,9 +38,9 @@ public sealed class JobsOnReplicasTests
         await (await admin.PostWithKeyAsync("/v1/deposits", new { accountId = from, amount = Funds, currency = "EUR" }, LedgerClient.NewKey()))
             .AssertJsonAsync(HttpStatusCode.Created);
 
-        // Half the holds placed through each replica; they fall due 10 ms apart over a second, so the
-        // two replicas' runs keep overlapping on the same due holds.
-        var firstDue = DateTimeOffset.UtcNow.AddSeconds(2);
+        // Half the holds placed through each replica, due 10 ms apart a minute ahead; once the clock
+        // passes them all, both replicas' runs find the same due holds and race for them.
+        var firstDue = clock.GetUtcNow().AddMinutes(1);
         var holds = new List<string>();
         foreach (var replica in new[] { onA, onB })
         {
@@ -51,6 +53,9 @@ public sealed class JobsOnReplicasTests
 
         var held = 2 * Enumerable.Range(1, HoldsPerReplica).Sum();
         Assert.Equal(new Balance(Funds, -held, Funds - held), await ReplicaClient.BalanceAsync(onA, from));
+        Assert.Equal(0, voidedByA.Count + voidedByB.Count);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
 
         await LedgerClient.WaitUntilAsync(() => voidedByA.Count + voidedByB.Count >= holds.Count, TimeSpan.FromSeconds(30), "every hold has been voided");
 

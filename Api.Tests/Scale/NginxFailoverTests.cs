@@ -13,6 +13,7 @@ namespace Strongroom.Api.Tests.Scale;
 /// steady load of authenticated reads and money movements; nginx retries on the others, so every
 /// request is still answered 2xx, and every transfer is applied exactly once.
 /// </summary>
+[Trait("Category", "External")]
 public sealed class NginxFailoverTests
 {
     private const int Workers = 4;

@@ -355,9 +355,11 @@ public abstract class CurrentAuthorityTests<TApp>(TApp app) : IClassFixture<TApp
 
 public sealed class CurrentAuthorityOnSqlite(SqliteApp app) : CurrentAuthorityTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class CurrentAuthorityOnSqlServer(SqlServerApp app) : CurrentAuthorityTests<SqlServerApp>(app);
 
 /// <summary>Two replicas sharing Redis: a role removed or a user disabled through one is refused by the other on the next request.</summary>
+[Trait("Category", "External")]
 public sealed class CurrentAuthorityAcrossReplicasTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);

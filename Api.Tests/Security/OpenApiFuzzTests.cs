@@ -5,26 +5,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strongroom.Api.Tests.Support;
 using MediaTypeHeaderValue = System.Net.Http.Headers.MediaTypeHeaderValue;
 
 namespace Strongroom.Api.Tests.Security;
-
-/// <summary>The service with the money-movement rate limit lifted (the fuzzer is one user sending thousands of requests) and its log kept in memory.</summary>
-public sealed class FuzzApp : SqliteApp
-{
-    public LogSink Log { get; } = new() { MinimumLevel = LogLevel.Error };
-
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Api:MoneyMovementRateLimit:PermitLimit"] = "1000000",
-        ["Api:MoneyMovementRateLimit:TokensPerSecond"] = "1000000",
-    };
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Log);
-}
 
 /// <summary>
 /// Issue 9: no request a client can send gets a 5xx. Every operation of the service's own OpenAPI

@@ -33,6 +33,9 @@ public class TwoReplicas : IAsyncLifetime
         ["Cache:FailSafeMaxDuration"] = "00:20:00",
     };
 
+    /// <summary>How the replicas reach <paramref name="redis"/>: its address, plus whatever a fixture adds.</summary>
+    protected virtual string RedisConfiguration(RedisServer redis) => redis.Configuration;
+
     public async ValueTask InitializeAsync()
     {
         SkipReason = RedisServer.SkipReason;
@@ -46,7 +49,7 @@ public class TwoReplicas : IAsyncLifetime
         var secrets = AppSecrets.Create();
         var settings = new Dictionary<string, string?>(Settings)
         {
-            ["Redis:Configuration"] = _redis.Configuration,
+            ["Redis:Configuration"] = RedisConfiguration(_redis),
             ["Cache:KeyPrefix"] = $"test-{Guid.NewGuid():N}",
         };
         // One after the other: the first migrates the shared file.

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Infrastructure.Database;
@@ -19,26 +18,23 @@ public sealed class SharedDeployment : IAsyncDisposable
 
     public SharedDeployment()
     {
-        Settings = new Dictionary<string, string?>
+        // The same keys, bootstrap admin and budgets as every single-host fixture, over one shared file.
+        Settings = new Dictionary<string, string?>(StrongroomApp.SettingsFor(Secrets))
         {
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:Strongroom"] = $"Data Source={DatabasePath}",
-            ["Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Security:DataKeys:0:Id"] = "shared-1",
-            ["Security:DataKeys:0:Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Security:BlindIndexKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Bootstrap:AdminEmail"] = AdminEmail,
-            ["Bootstrap:AdminPassword"] = AdminPassword,
         };
     }
+
+    public AppSecrets Secrets { get; } = AppSecrets.Create();
 
     public string Directory { get; } = TempDirectory.Create();
 
     public string DatabasePath => Path.Combine(Directory, "strongroom.db");
 
-    public string AdminEmail { get; } = $"admin-{Guid.NewGuid():N}@strongroom.test";
+    public string AdminEmail => Secrets.AdminEmail;
 
-    public string AdminPassword { get; } = $"Admin-{Guid.NewGuid():N}";
+    public string AdminPassword => Secrets.AdminPassword;
 
     /// <summary>The settings every replica gets: database, keys, bootstrap admin.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; }

@@ -40,10 +40,25 @@ public static class SqlServerContainer
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static MsSqlContainer? _container;
 
-    public static string? UnavailableReason =>
-        TestcontainersSettings.OS.DockerEndpointAuthConfig is null
-            ? "No Docker engine here: SQL Server tests run through Testcontainers where Docker exists."
-            : null;
+    /// <summary>Set to <c>1</c> where SQL Server must be tested (a CI machine with Docker): a missing engine then fails the tests instead of skipping them.</summary>
+    public const string RequireVariable = "STRONGROOM_REQUIRE_SQLSERVER";
+
+    /// <summary>Why the SQL Server tests cannot run here, or null when they can; throws where <see cref="RequireVariable"/> says they must.</summary>
+    public static string? UnavailableReason
+    {
+        get
+        {
+            if (TestcontainersSettings.OS.DockerEndpointAuthConfig is not null)
+            {
+                return null;
+            }
+
+            const string reason = "No Docker engine here: SQL Server tests run through Testcontainers where Docker exists.";
+            return Environment.GetEnvironmentVariable(RequireVariable) == "1"
+                ? throw new InvalidOperationException($"{reason} {RequireVariable}=1 says they must run, so they fail rather than skip.")
+                : reason;
+        }
+    }
 
     /// <summary>Starts the shared container once, then creates an empty database for the caller.</summary>
     public static async Task<string> CreateDatabaseAsync()

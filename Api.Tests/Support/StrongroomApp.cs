@@ -75,19 +75,12 @@ public abstract class StrongroomApp : IAsyncLifetime
             return;
         }
 
-        var all = new Dictionary<string, string?>(settings)
+        var all = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in SettingsFor(Secrets))
         {
-            ["Auth:SigningKey"] = Convert.ToBase64String(SigningKey),
-            ["Bootstrap:AdminEmail"] = AdminEmail,
-            ["Bootstrap:AdminPassword"] = AdminPassword,
-            ["Security:DataKeys:0:Id"] = "test-1",
-            ["Security:DataKeys:0:Key"] = Convert.ToBase64String(Secrets.DataKey),
-            ["Security:BlindIndexKey"] = Convert.ToBase64String(Secrets.BlindIndexKey),
-            // The automatic queueing budget (a few commit times, 10 ms at least) is for a release
-            // build on its own machine; a Debug build on a shared one would shed the bursts that
-            // race tests send. The tests of shedding set their own (null: automatic).
-            ["Ledger:MaxQueueWait"] = "00:00:05",
-        };
+            all[key] = value;
+        }
+
         foreach (var (key, value) in ExtraSettings)
         {
             all[key] = value;
@@ -102,6 +95,21 @@ public abstract class StrongroomApp : IAsyncLifetime
         // Start the host now, so a start-up failure fails the fixture rather than a random test.
         _ = _factory.Services.GetRequiredService<SqlDatabase>();
     }
+
+    /// <summary>What every test host gets whatever its database: the keys and the bootstrap admin of <paramref name="secrets"/>, and a queueing budget for a shared machine.</summary>
+    public static IReadOnlyDictionary<string, string?> SettingsFor(AppSecrets secrets) => new Dictionary<string, string?>
+    {
+        ["Auth:SigningKey"] = Convert.ToBase64String(secrets.SigningKey),
+        ["Bootstrap:AdminEmail"] = secrets.AdminEmail,
+        ["Bootstrap:AdminPassword"] = secrets.AdminPassword,
+        ["Security:DataKeys:0:Id"] = "test-1",
+        ["Security:DataKeys:0:Key"] = Convert.ToBase64String(secrets.DataKey),
+        ["Security:BlindIndexKey"] = Convert.ToBase64String(secrets.BlindIndexKey),
+        // The automatic queueing budget (a few commit times, 10 ms at least) is for a release
+        // build on its own machine; a Debug build on a shared one would shed the bursts that
+        // race tests send. The tests of shedding set their own (null: automatic).
+        ["Ledger:MaxQueueWait"] = "00:00:05",
+    };
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -101,4 +101,5 @@ public abstract class BatchTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class BatchesOnSqlite(SqliteApp app) : BatchTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class BatchesOnSqlServer(SqlServerApp app) : BatchTests<SqlServerApp>(app);

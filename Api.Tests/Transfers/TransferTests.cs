@@ -344,21 +344,8 @@ public abstract class TransferTests<TApp>(TApp app) : IClassFixture<TApp>
 
 public sealed class TransfersOnSqlite(SqliteApp app) : TransferTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class TransfersOnSqlServer(SqlServerApp app) : TransferTests<SqlServerApp>(app);
-
-/// <summary>
-/// A ledger queue with room for one waiting command, so a test can fill it; the queueing budget
-/// and the writer's deadline are long, so that the count is what refuses.
-/// </summary>
-public sealed class TinyLedgerQueueApp : SqliteApp
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Ledger:QueueCapacity"] = "1",
-        ["Ledger:MaxQueueWait"] = "00:01:00",
-        ["Ledger:MaxWriterWait"] = "00:01:00",
-    };
-}
 
 public sealed class LedgerBusyTests(TinyLedgerQueueApp app) : IClassFixture<TinyLedgerQueueApp>
 {

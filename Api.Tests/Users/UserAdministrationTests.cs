@@ -120,4 +120,5 @@ public abstract class UserAdministrationTests<TApp>(TApp app) : IClassFixture<TA
 
 public sealed class UserAdministrationOnSqlite(SqliteApp app) : UserAdministrationTests<SqliteApp>(app);
 
+[Trait("Category", "SqlServer")]
 public sealed class UserAdministrationOnSqlServer(SqlServerApp app) : UserAdministrationTests<SqlServerApp>(app);

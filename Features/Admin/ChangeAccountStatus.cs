@@ -27,7 +27,7 @@ public static class ChangeAccountStatus
         string id, HttpContext context, string newStatus, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
         AccountChanges.ApplyAsync(context, database, accounts, id, account =>
             newStatus == AccountStatuses.Closed && (account.Posted != 0 || account.PendingDebits != 0 || account.PendingCredits != 0)
-                ? ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_not_empty", "Unprocessable Entity",
+                ? ApiProblems.Unprocessable("account_not_empty",
                     "Only an account with a zero balance and no pending holds can be closed.")
                 : null,
             (connection, transaction) => connection.ExecuteAsync(Sql.SetStatus, new { Id = id, Status = newStatus }, transaction),

@@ -62,7 +62,7 @@ internal static class AccountChanges
 
         if (account.Status == AccountStatuses.Closed)
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "account_closed", "Unprocessable Entity", $"Account {id} is closed; that is final.");
+            return ApiProblems.Unprocessable("account_closed", $"Account {id} is closed; that is final.");
         }
 
         if (refuse(account) is { } refusal)

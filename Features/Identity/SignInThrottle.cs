@@ -39,7 +39,7 @@ public sealed partial class SignInThrottle(
 
         await audit.RecordAsync(new AuditEvent("sign_in_locked", Target: account), context, cancellationToken);
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "sign_in_locked", "Too Many Requests",
+        return ApiProblems.TooManyRequests("sign_in_locked",
             "Too many failed attempts; try again after the number of seconds in Retry-After.");
     }
 

@@ -36,19 +36,26 @@ public enum HoldAction
 }
 
 /// <summary>
+/// Who sent a command made from a request, with which Idempotency-Key, and the hash of the request
+/// the key is remembered with. <see cref="MoneyMovement.Origin"/> makes it.
+/// </summary>
+public sealed record CommandOrigin(Caller Caller, string IdempotencyKey, string RequestHash, string TraceId);
+
+/// <summary>
 /// Work for the ledger writer. It completes only after the transaction that applied it has
 /// committed (or with the error that refused it), never before.
 /// </summary>
-public abstract class LedgerCommand
+/// <param name="origin">Null for the system's own work (hold expiry).</param>
+public abstract class LedgerCommand(CommandOrigin? origin)
 {
     /// <summary>Null for the system's own work (hold expiry).</summary>
-    public Caller? Caller { get; init; }
+    public Caller? Caller => origin?.Caller;
 
-    public string? IdempotencyKey { get; init; }
+    public string? IdempotencyKey => origin?.IdempotencyKey;
 
-    public string? RequestHash { get; init; }
+    public string? RequestHash => origin?.RequestHash;
 
-    public string? TraceId { get; init; }
+    public string? TraceId => origin?.TraceId;
 
     internal TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -63,14 +70,15 @@ public abstract class LedgerCommand
 }
 
 /// <summary>One transfer, or a batch applied all or nothing.</summary>
-public sealed class PostTransfers : LedgerCommand
+public sealed class PostTransfers(CommandOrigin origin) : LedgerCommand(origin)
 {
     public required IReadOnlyList<TransferInstruction> Transfers { get; init; }
 
     public bool IsBatch { get; init; }
 }
 
-public sealed class SettleHold : LedgerCommand
+/// <summary>Capture or void a hold for a caller, or expire it for the system (no origin).</summary>
+public sealed class SettleHold(CommandOrigin? origin = null) : LedgerCommand(origin)
 {
     public required string TransferId { get; init; }
 

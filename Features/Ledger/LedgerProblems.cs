@@ -1,11 +1,12 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
+using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Ledger;
 
 /// <summary>
 /// The ledger's refusals, as the problem-details bodies it stores with an Idempotency-Key and
-/// replays byte for byte. Codes are part of the API.
+/// replays byte for byte. Built by <see cref="ApiProblems"/> like every other problem; codes are
+/// part of the API.
 /// </summary>
 public static class LedgerProblems
 {
@@ -36,35 +37,16 @@ public static class LedgerProblems
     public static LedgerOutcome DatabaseUnavailable(string? traceId) =>
         Create(StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The database is unavailable; nothing was applied. Retry with the same Idempotency-Key.", traceId) with { RetryAfterSeconds = 1 };
 
-    /// <summary>Re-points a stored failure at another transfer of a batch.</summary>
+    /// <summary>Serialized now, with the trace id of the request that caused it, because it is stored; <paramref name="index"/> names the transfer of a batch that was refused.</summary>
     public static LedgerOutcome Create(int status, string code, string detail, string? traceId, int? index = null)
     {
-        var problem = new ProblemDetails
-        {
-            Type = status switch
-            {
-                404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
-                409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
-                422 => "https://tools.ietf.org/html/rfc4918#section-11.2",
-                _ => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
-            },
-            Title = status switch
-            {
-                404 => "Not Found",
-                409 => "Conflict",
-                422 => "Unprocessable Entity",
-                _ => "Service Unavailable",
-            },
-            Status = status,
-            Detail = detail,
-        };
-        problem.Extensions["code"] = code;
+        var problem = ApiProblems.Details(status, code, detail);
         if (index is not null)
         {
             problem.Extensions["index"] = index.Value;
         }
 
-        problem.Extensions["traceId"] = traceId;
+        problem.Extensions[ApiProblems.TraceIdKey] = traceId;
         return new LedgerOutcome(status, JsonSerializer.Serialize(problem, StrongroomJsonContext.Default.ProblemDetails));
     }
 }

@@ -113,9 +113,9 @@ internal sealed partial class LedgerWriter(
 
                 return;
             }
-            catch (Exception exception) when (attempt < Attempts && (exception is LedgerBatch.CommitOutcomeUnknownException || IsTransient(exception)))
+            catch (Exception exception) when (attempt < Attempts && (exception is LedgerStore.CommitOutcomeUnknownException || IsTransient(exception)))
             {
-                if (exception is LedgerBatch.CommitOutcomeUnknownException && resolveBy is null)
+                if (exception is LedgerStore.CommitOutcomeUnknownException && resolveBy is null)
                 {
                     resolveBy = time.GetTimestamp() + (long)(options.Value.MaxWriterWait.TotalSeconds * time.TimestampFrequency);
                 }
@@ -136,7 +136,7 @@ internal sealed partial class LedgerWriter(
             }
             catch (Exception exception)
             {
-                if (resolveBy is not null || exception is LedgerBatch.CommitOutcomeUnknownException)
+                if (resolveBy is not null || exception is LedgerStore.CommitOutcomeUnknownException)
                 {
                     LogOutcomeUnknown(logger, group.Count, exception);
                     queue.Pace.GroupEnded(writer);
@@ -204,7 +204,7 @@ internal sealed partial class LedgerWriter(
 
     private static bool IsTransient(Exception exception) => exception is DbException or TimeoutException;
 
-    private async Task EvictAsync(IReadOnlyList<LedgerBatch.AccountState> changed)
+    private async Task EvictAsync(IReadOnlyList<AccountState> changed)
     {
         try
         {

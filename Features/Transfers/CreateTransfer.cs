@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
@@ -14,14 +12,11 @@ public static class CreateTransfer
             .WithName("CreateTransfer")
             .WithSummary("Move money between two accounts, or place a hold")
             .WithDescription("Posts a debit and a credit atomically, or with hold=true reserves the amount until captured, voided or expired. Requires an Idempotency-Key header.")
-            .MovesMoney<TransferResponse>(StatusCodes.Status201Created);
+            .MovesMoney();
 
-    public static async Task<IResult> HandleAsync(
+    public static async Task<Results<LedgerCreated<TransferResponse>, ValidationProblem>> HandleAsync(
         CreateTransferRequest request,
-        [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-        ClaimsPrincipal user,
-        HttpContext context,
-        LedgerQueue ledger,
+        [AsParameters] MoneyMovement movement,
         TimeProvider time,
         IOptions<LedgerOptions> options)
     {
@@ -31,14 +26,10 @@ public static class CreateTransfer
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["holdExpiresAt"] = holdErrors });
         }
 
-        var outcome = await ledger.SubmitAsync(new PostTransfers
+        var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferRequest))
         {
-            Caller = Idempotency.CallerOf(user),
-            IdempotencyKey = idempotencyKey,
-            RequestHash = Idempotency.Hash("POST /v1/transfers", request, StrongroomJsonContext.Default.CreateTransferRequest),
-            TraceId = Idempotency.TraceId(context),
             Transfers = [request.ToInstruction(OpaqueId.New(TransferIds.Prefix, time))],
         });
-        return new LedgerResult(outcome);
+        return new LedgerCreated<TransferResponse>(outcome);
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
@@ -11,41 +9,38 @@ public static class ExternalTransfers
 {
     public static IEndpointRouteBuilder MapExternalTransfers(this IEndpointRouteBuilder group)
     {
-        Map(group, "/deposits", TransferKind.Deposit, "Deposit", "Credit an account with money entering the bank",
-            "Staff only. Moves the amount from the currency's settlement account to the account. Requires an Idempotency-Key header.");
-        Map(group, "/withdrawals", TransferKind.Withdrawal, "Withdraw", "Debit an account with money leaving the bank",
-            "Staff only. Moves the amount from the account to the currency's settlement account; the account's available balance must cover it. Requires an Idempotency-Key header.");
+        group.MapPost("/deposits", DepositAsync)
+            .WithName("Deposit")
+            .WithSummary("Credit an account with money entering the bank")
+            .WithDescription("Staff only. Moves the amount from the currency's settlement account to the account. Requires an Idempotency-Key header.")
+            .MovesMoney();
+        group.MapPost("/withdrawals", WithdrawAsync)
+            .WithName("Withdraw")
+            .WithSummary("Debit an account with money leaving the bank")
+            .WithDescription("Staff only. Moves the amount from the account to the currency's settlement account; the account's available balance must cover it. Requires an Idempotency-Key header.")
+            .MovesMoney();
         return group;
     }
 
-    private static void Map(IEndpointRouteBuilder group, string pattern, TransferKind kind, string name, string summary, string description) =>
-        group.MapPost(pattern, (ExternalTransferRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-                ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time) =>
-                HandleAsync(kind, request, idempotencyKey, user, context, ledger, time))
-            .WithName(name)
-            .WithSummary(summary)
-            .WithDescription(description)
-            .MovesMoney<TransferResponse>(StatusCodes.Status201Created);
+    public static Task<LedgerCreated<TransferResponse>> DepositAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
+        PostAsync(TransferKind.Deposit, request, movement, time);
 
-    private static async Task<IResult> HandleAsync(
-        TransferKind kind, ExternalTransferRequest request, string? idempotencyKey, ClaimsPrincipal user, HttpContext context, LedgerQueue ledger, TimeProvider time)
+    public static Task<LedgerCreated<TransferResponse>> WithdrawAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
+        PostAsync(TransferKind.Withdrawal, request, movement, time);
+
+    private static async Task<LedgerCreated<TransferResponse>> PostAsync(TransferKind kind, ExternalTransferRequest request, MoneyMovement movement, TimeProvider time)
     {
-        var id = OpaqueId.New(TransferIds.Prefix, time);
-        var outcome = await ledger.SubmitAsync(new PostTransfers
+        var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.ExternalTransferRequest))
         {
-            Caller = Idempotency.CallerOf(user),
-            IdempotencyKey = idempotencyKey,
-            RequestHash = Idempotency.Hash($"POST {kind}", request, StrongroomJsonContext.Default.ExternalTransferRequest),
-            TraceId = Idempotency.TraceId(context),
             Transfers =
             [
                 new TransferInstruction(
-                    id, kind,
+                    OpaqueId.New(TransferIds.Prefix, time), kind,
                     FromAccountId: kind == TransferKind.Withdrawal ? request.AccountId : null,
                     ToAccountId: kind == TransferKind.Deposit ? request.AccountId : null,
                     request.Amount, request.Currency, request.Description, Metadata: null, Hold: false, HoldExpiresAt: null),
             ],
         });
-        return new LedgerResult(outcome);
+        return new LedgerCreated<TransferResponse>(outcome);
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
@@ -16,14 +14,11 @@ public static class TransferBatch
             .WithName("CreateTransferBatch")
             .WithSummary("Apply up to 100 transfers all or nothing")
             .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
-            .MovesMoney<TransferBatchResponse>(StatusCodes.Status201Created);
+            .MovesMoney();
 
-    public static async Task<IResult> HandleAsync(
+    public static async Task<Results<LedgerCreated<TransferBatchResponse>, ValidationProblem>> HandleAsync(
         CreateTransferBatchRequest request,
-        [FromHeader(Name = Idempotency.Header)] string? idempotencyKey,
-        ClaimsPrincipal user,
-        HttpContext context,
-        LedgerQueue ledger,
+        [AsParameters] MoneyMovement movement,
         TimeProvider time,
         IOptions<LedgerOptions> options)
     {
@@ -37,15 +32,11 @@ public static class TransferBatch
             return TypedResults.ValidationProblem(holdErrors);
         }
 
-        var outcome = await ledger.SubmitAsync(new PostTransfers
+        var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferBatchRequest))
         {
-            Caller = Idempotency.CallerOf(user),
-            IdempotencyKey = idempotencyKey,
-            RequestHash = Idempotency.Hash("POST /v1/transfers/batch", request, StrongroomJsonContext.Default.CreateTransferBatchRequest),
-            TraceId = Idempotency.TraceId(context),
             IsBatch = true,
             Transfers = [.. request.Transfers.Select(transfer => transfer.ToInstruction(OpaqueId.New(TransferIds.Prefix, time)))],
         });
-        return new LedgerResult(outcome);
+        return new LedgerCreated<TransferBatchResponse>(outcome);
     }
 }

@@ -11,7 +11,8 @@ public static class TransfersEndpoints
         var moves = transfers.MapGroup("").RequireAuthorization(Policies.LedgerWrite);
         moves.MapCreateTransfer();
         moves.MapTransferBatch();
-        moves.MapSettleHold();
+        moves.MapCaptureHold();
+        moves.MapVoidHold();
         transfers.MapGetTransfer().RequireAuthorization(Policies.LedgerRead);
 
         var external = app.MapGroup("/v1").WithTags("Transfers").RequireAuthorization(Policies.Staff);

@@ -66,7 +66,7 @@ public static class ChangeUser
         if (id == actorId)
         {
             // Not even "keep admin": one's own authority is always someone else's decision.
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "cannot_change_self", "Unprocessable Entity",
+            return ApiProblems.Unprocessable("cannot_change_self",
                 "Nobody can change their own roles or status; ask another admin.");
         }
 
@@ -78,7 +78,7 @@ public static class ChangeUser
             await transaction.RollbackAsync(cancellationToken);
             await context.RequestServices.GetRequiredService<AuditLog>().RecordAsync(new AuditEvent("authorization_denied", ActorId: actorId,
                 Target: $"{context.Request.Method} {context.Request.Path}", Details: "not_an_active_admin"), context, cancellationToken);
-            return ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden", "Forbidden");
+            return ApiProblems.Forbidden("forbidden");
         }
 
         var rolesBefore = RolesOf(before);

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Infrastructure.Database;
 using ZiggyCreatures.Caching.Fusion;
@@ -61,13 +60,8 @@ internal sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService
     {
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "1";
-        var problem = new ProblemDetails
-        {
-            Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "Service Unavailable",
-            Detail = busy ? "The database is busy; retry shortly." : "The database is unavailable; retry shortly.",
-        };
-        problem.Extensions[ApiProblems.CodeKey] = busy ? BusyCode : Code;
+        var problem = ApiProblems.Details(StatusCodes.Status503ServiceUnavailable, busy ? BusyCode : Code,
+            busy ? "The database is busy; retry shortly." : "The database is unavailable; retry shortly.");
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = problem });
     }
 }

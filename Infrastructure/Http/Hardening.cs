@@ -86,7 +86,7 @@ internal static class Hardening
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await ApiProblems.Create(StatusCodes.Status429TooManyRequests, "rate_limited", "Too Many Requests",
+                await ApiProblems.TooManyRequests("rate_limited",
                     context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RateLimits.Registration
                         ? "Too many registrations from this address; retry after the number of seconds in Retry-After."
                         : "Too many money-moving requests; retry after the number of seconds in Retry-After.").ExecuteAsync(context.HttpContext);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +23,7 @@ public static class HttpSetup
             var problem = context.ProblemDetails;
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
             problem.Extensions.TryAdd(ApiProblems.CodeKey, ApiProblems.DefaultCode(status, problem is HttpValidationProblemDetails));
-            problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            problem.Extensions.TryAdd(ApiProblems.TraceIdKey, ApiProblems.TraceIdOf(context.HttpContext));
             if (problem is HttpValidationProblemDetails validation)
             {
                 // Name the fields as the client wrote them (camelCase JSON), not as C# spells them.

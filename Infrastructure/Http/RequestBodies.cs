@@ -147,7 +147,7 @@ public sealed record FormRead(IFormCollection Form, FormReadStatus Status)
 
     /// <summary>The answer for a body that is not a form at all.</summary>
     public static ProblemHttpResult UnsupportedMediaType() =>
-        ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported Media Type", "Send the fields as application/x-www-form-urlencoded.");
+        ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send the fields as application/x-www-form-urlencoded.");
 }
 
 /// <summary>

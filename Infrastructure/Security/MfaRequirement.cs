@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Http;
@@ -51,7 +50,7 @@ public sealed class MfaRequirement : IAuthorizationRequirement
     /// <summary>How the authorization log names it when it is not met.</summary>
     public override string ToString() => "MfaRequirement: Auth:RequireMfaForMoneyMovement is on and the token's amr does not contain mfa";
 
-    public static ProblemHttpResult Problem() => ApiProblems.Create(StatusCodes.Status403Forbidden, Code, "Forbidden",
+    public static ProblemHttpResult Problem() => ApiProblems.Forbidden(Code,
         "This operation needs a sign-in with a second factor: sign in again with your authenticator code (form field totp).");
 }
 

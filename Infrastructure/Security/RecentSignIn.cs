@@ -33,6 +33,6 @@ public static class RecentSignIn
     public static bool IsRecent(DateTimeOffset? authenticatedAt, DateTimeOffset now, TimeSpan window) =>
         authenticatedAt is { } at && at > now - window && at <= now + TimeSpan.FromMinutes(1);
 
-    public static ProblemHttpResult Problem() => ApiProblems.Create(StatusCodes.Status401Unauthorized, Code, "Unauthorized",
+    public static ProblemHttpResult Problem() => ApiProblems.Create(StatusCodes.Status401Unauthorized, Code,
         "This change needs a recent sign-in: sign in again (password, and authenticator code if you have one) and retry with the new token.");
 }

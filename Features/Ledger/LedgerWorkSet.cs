@@ -1,0 +1,117 @@
+using Strongroom.Features.Vocabulary;
+
+namespace Strongroom.Features.Ledger;
+
+/// <summary>
+/// Everything one ledger transaction has read and will write, with an undo log: a command the
+/// rules refuse, or whose arithmetic overflows, is rolled back to where it started
+/// (<see cref="Begin"/>, <see cref="Restore"/>), so it leaves no trace while the other commands
+/// of the group still apply. Knows nothing of the database: the store fills it and saves it.
+/// </summary>
+internal sealed class LedgerWorkSet(long now)
+{
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AccountState> _accountsBefore = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Status, long Captured, long Updated)> _transfersBefore = new(StringComparer.Ordinal);
+
+    /// <summary>Microseconds since the Unix epoch: one instant for every command of the transaction.</summary>
+    public long Now { get; } = now;
+
+    /// <summary>Every account the commands touch, as the last command left it.</summary>
+    public Dictionary<string, AccountState> Accounts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The holds the commands settle.</summary>
+    public Dictionary<string, TransferRow> Transfers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The settlement account of each currency a deposit or withdrawal names.</summary>
+    public Dictionary<string, string> SettlementIds { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<(string UserId, string Key), StoredResponse> StoredResponses { get; } = [];
+
+    public Dictionary<string, TransferRow> ChangedTransfers { get; } = new(StringComparer.Ordinal);
+
+    public List<TransferRow> NewTransfers { get; } = [];
+
+    public List<EntryRow> NewEntries { get; } = [];
+
+    public List<IdempotencyRow> NewKeys { get; } = [];
+
+    /// <summary>The accounts whose balances changed, in ascending id order (the order the store writes, and locks, them).</summary>
+    public IReadOnlyList<AccountState> ChangedAccounts => [.. _dirty.Order(StringComparer.Ordinal).Select(id => Accounts[id])];
+
+    /// <summary>Replaces an account with what a rule made of it.</summary>
+    public void Update(AccountState account)
+    {
+        _accountsBefore.TryAdd(account.Id, Accounts[account.Id]);
+        Accounts[account.Id] = account;
+        _dirty.Add(account.Id);
+    }
+
+    /// <summary>Numbers the debit and the credit of a movement the rules made (<see cref="LedgerRules.Move"/>).</summary>
+    public void AddEntries(string transferId, long amount, AccountState from, AccountState to)
+    {
+        NewEntries.Add(new EntryRow(from.Id, from.LastSequence, transferId, -amount, from.Posted, Now));
+        NewEntries.Add(new EntryRow(to.Id, to.LastSequence, transferId, amount, to.Posted, Now));
+    }
+
+    public void AddTransfer(TransferRow transfer) => NewTransfers.Add(transfer);
+
+    /// <summary>Settles a hold: its new status and what it captured.</summary>
+    public void UpdateTransfer(TransferRow transfer, string status, long captured)
+    {
+        ChangedTransfers[transfer.Id] = transfer;
+        _transfersBefore.TryAdd(transfer.Id, (transfer.Status, transfer.CapturedAmount, transfer.UpdatedAt));
+        transfer.Status = status;
+        transfer.CapturedAmount = captured;
+        transfer.UpdatedAt = Now;
+    }
+
+    /// <summary>Starts a command: what it changes from here can be undone if it is refused.</summary>
+    public Savepoint Begin()
+    {
+        _accountsBefore.Clear();
+        _transfersBefore.Clear();
+        return new Savepoint(NewTransfers.Count, NewEntries.Count, [.. _dirty], [.. ChangedTransfers.Keys]);
+    }
+
+    /// <summary>Undoes everything since <paramref name="savepoint"/>.</summary>
+    public void Restore(Savepoint savepoint)
+    {
+        foreach (var (id, before) in _accountsBefore)
+        {
+            Accounts[id] = before;
+        }
+
+        foreach (var (id, (status, captured, updated)) in _transfersBefore)
+        {
+            var transfer = Transfers[id];
+            transfer.Status = status;
+            transfer.CapturedAmount = captured;
+            transfer.UpdatedAt = updated;
+        }
+
+        NewTransfers.RemoveRange(savepoint.Transfers, NewTransfers.Count - savepoint.Transfers);
+        NewEntries.RemoveRange(savepoint.Entries, NewEntries.Count - savepoint.Entries);
+        _dirty.IntersectWith(savepoint.DirtyAccounts);
+        foreach (var id in ChangedTransfers.Keys.Except(savepoint.ChangedTransfers).ToList())
+        {
+            ChangedTransfers.Remove(id);
+        }
+    }
+
+    public sealed record Savepoint(int Transfers, int Entries, HashSet<string> DirtyAccounts, HashSet<string> ChangedTransfers);
+
+    /// <summary>What an Idempotency-Key answered the first time, to be replayed byte for byte.</summary>
+    public sealed class StoredResponse
+    {
+        public string RequestHash { get; init; } = "";
+
+        public int ResponseStatus { get; init; }
+
+        public string ResponseBody { get; init; } = "";
+    }
+
+    public sealed record EntryRow(string AccountId, long Sequence, string TransferId, long Amount, long BalanceAfter, long CreatedAt);
+
+    public sealed record IdempotencyRow(string OwnerId, string Key, string RequestHash, int ResponseStatus, string ResponseBody, long CreatedAt, long ExpiresAt);
+}
