@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
 using Strongroom.Features.Common;
-using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;

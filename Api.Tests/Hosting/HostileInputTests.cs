@@ -278,8 +278,10 @@ public sealed class HostileInputTests(AppWithCapturedLogs app) : IClassFixture<A
         Assert.True(loud.Count == 0, "Logged above Information or with an exception: " + string.Join("; ", loud));
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private static StringContent Json(object body) =>
-        new(System.Text.Json.JsonSerializer.Serialize(body, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)), Encoding.UTF8, "application/json");
+        new(System.Text.Json.JsonSerializer.Serialize(body, WebJson), Encoding.UTF8, "application/json");
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string body, string contentType, string? idempotencyKey = null)
     {

@@ -243,7 +243,7 @@ public sealed class OpenApiFuzzTests(FuzzApp app) : IClassFixture<FuzzApp>
         _ => [],
     };
 
-    private async Task<FuzzResult[]> SendAllAsync(FuzzWorld world, IReadOnlyList<FuzzRequest> requests)
+    private async Task<FuzzResult[]> SendAllAsync(FuzzWorld world, List<FuzzRequest> requests)
     {
         var results = new FuzzResult[requests.Count];
         await Parallel.ForAsync(0, requests.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = TestContext.Current.CancellationToken },

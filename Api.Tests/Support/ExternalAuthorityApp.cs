@@ -27,5 +27,7 @@ public class ExternalAuthorityApp : SqliteApp
         {
             await Authority.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }

@@ -41,6 +41,8 @@ public class SqliteApp : StrongroomApp
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             TempDirectory.Delete(Directory);
         }
+
+        GC.SuppressFinalize(this);
     }
 }
 

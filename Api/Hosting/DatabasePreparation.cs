@@ -3,8 +3,11 @@ using Strongroom.Infrastructure.Database;
 
 namespace Strongroom.Api.Hosting;
 
-public static class DatabasePreparation
+public static partial class DatabasePreparation
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} migration(s) not applied; run `strongroom migrate`. Not ready until then.")]
+    private static partial void LogPendingMigrations(ILogger logger, int count);
+
     /// <summary>
     /// Migrates when configured to. Returns whether the schema is current; when it is not (the
     /// service runs without DDL rights and nobody ran <c>strongroom migrate</c> yet), the service
@@ -23,7 +26,7 @@ public static class DatabasePreparation
         var pending = await migrations.PendingAsync(app.Lifetime.ApplicationStopping);
         if (pending.Count > 0)
         {
-            app.Logger.LogWarning("{Count} migration(s) not applied; run `strongroom migrate`. Not ready until then.", pending.Count);
+            LogPendingMigrations(app.Logger, pending.Count);
         }
 
         return pending.Count == 0;

@@ -34,7 +34,7 @@ public static class SnapshotBalances
     private static async IAsyncEnumerable<BalanceSnapshotRow> StreamAsync(SqlDatabase database, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginReadSnapshotAsync(connection, cancellationToken);
+        await using var transaction = await SqlDatabase.BeginReadSnapshotAsync(connection, cancellationToken);
         await foreach (var row in connection.QueryUnbufferedAsync<BalanceSnapshotRow>(Sql.All, transaction: transaction).WithCancellation(cancellationToken))
         {
             yield return row;

@@ -20,7 +20,7 @@ public static class VerifyLedger
     public static async Task<Ok<VerifyLedgerResponse>> HandleAsync(SqlDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginReadSnapshotAsync(connection, cancellationToken);
+        await using var transaction = await SqlDatabase.BeginReadSnapshotAsync(connection, cancellationToken);
         var discrepancies = new List<Discrepancy>();
         foreach (var (kind, sql) in Checks)
         {

@@ -15,7 +15,7 @@ public static class VerifyAudit
     public static async Task<Ok<AuditVerifyResponse>> HandleAsync(SqlDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginReadSnapshotAsync(connection, cancellationToken);
+        await using var transaction = await SqlDatabase.BeginReadSnapshotAsync(connection, cancellationToken);
         var previous = AuditLog.Genesis;
         var expected = 1L;
         await foreach (var record in connection.QueryUnbufferedAsync<AuditRecord>(Sql.All, transaction: transaction).WithCancellation(cancellationToken))

@@ -145,7 +145,7 @@ public static class IssueToken
         }
 
         var authenticationMethods = AuthenticationMethods.PasswordOnly;
-        if (await services.Mfa.IsActiveAsync(connection, user!.Id))
+        if (await MfaFactors.IsActiveAsync(connection, user!.Id))
         {
             var code = form["totp"].ToString();
             if (code.Trim().Length == 0)

@@ -31,7 +31,7 @@ public static class MfaDisable
     {
         var userId = user.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (!await factors.IsActiveAsync(connection, userId))
+        if (!await MfaFactors.IsActiveAsync(connection, userId))
         {
             return ApiProblems.Conflict("mfa_not_enrolled", "No authenticator app is active.");
         }

@@ -66,7 +66,7 @@ public static class MfaEnrolment
         var userId = user.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var totp = await factors.FindAsync(connection, userId, transaction);
+        var totp = await MfaFactors.FindAsync(connection, userId, transaction);
         if (totp is null)
         {
             return ApiProblems.Conflict("mfa_enrolment_not_started", "Start enrolment first: POST /v1/me/mfa/totp.");

@@ -26,10 +26,10 @@ public sealed class MfaFactors(PersonalDataProtector personalData, TimeProvider 
         RecoveryCode,
     }
 
-    public async Task<TotpRow?> FindAsync(DbConnection connection, string userId, DbTransaction? transaction = null) =>
+    public static async Task<TotpRow?> FindAsync(DbConnection connection, string userId, DbTransaction? transaction = null) =>
         await connection.QuerySingleOrDefaultAsync<TotpRow>(Sql.Find, new { UserId = userId }, transaction);
 
-    public async Task<bool> IsActiveAsync(DbConnection connection, string userId) =>
+    public static async Task<bool> IsActiveAsync(DbConnection connection, string userId) =>
         await FindAsync(connection, userId) is { Status: TotpStatus.Active };
 
     /// <summary>Accepts a current TOTP code or an unused recovery code of an active factor, and spends it.</summary>

@@ -16,11 +16,11 @@ public static class MfaStatus
         return group;
     }
 
-    public static async Task<Ok<MfaStatusResponse>> HandleAsync(ClaimsPrincipal user, SqlDatabase database, MfaFactors factors, CancellationToken cancellationToken)
+    public static async Task<Ok<MfaStatusResponse>> HandleAsync(ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         await using var connection = await database.OpenAsync(cancellationToken);
-        var totp = await factors.FindAsync(connection, userId);
+        var totp = await MfaFactors.FindAsync(connection, userId);
         var remaining = totp is { Status: MfaFactors.TotpStatus.Active }
             ? await connection.ExecuteScalarAsync<int>(Sql.RemainingRecoveryCodes, new { UserId = userId })
             : 0;

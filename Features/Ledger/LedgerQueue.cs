@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ namespace Strongroom.Features.Ledger;
 /// replica is refused with 409. Whatever happens behind it, an accepted request is answered
 /// within <c>Ledger:MaxWriterWait</c> (<see cref="LedgerCommand.Deadline"/>).
 /// </summary>
+[SuppressMessage("Naming", "CA1711", Justification = "It is a queue: the bounded one in front of the ledger writer.")]
 public sealed class LedgerQueue
 {
     private readonly Channel<LedgerCommand> _channel;

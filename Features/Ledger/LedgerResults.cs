@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -13,6 +14,7 @@ public sealed class LedgerCreated<TResponse>(LedgerOutcome outcome) : IResult, I
 {
     public Task ExecuteAsync(HttpContext httpContext) => LedgerAnswer.WriteAsync(outcome, httpContext);
 
+    [SuppressMessage("Design", "CA1000", Justification = "IEndpointMetadataProvider is a static interface member; ASP.NET Core's own Created<TValue> has it too.")]
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         LedgerAnswer.Describe(builder, StatusCodes.Status201Created, typeof(TResponse));
 }
@@ -25,6 +27,7 @@ public sealed class LedgerOk<TResponse>(LedgerOutcome outcome) : IResult, IEndpo
 {
     public Task ExecuteAsync(HttpContext httpContext) => LedgerAnswer.WriteAsync(outcome, httpContext);
 
+    [SuppressMessage("Design", "CA1000", Justification = "IEndpointMetadataProvider is a static interface member; ASP.NET Core's own Created<TValue> has it too.")]
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         LedgerAnswer.Describe(builder, StatusCodes.Status200OK, typeof(TResponse));
 }

@@ -9,6 +9,7 @@ public static class OpaqueId
 {
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
     private const int EncodedLength = 26;
+    private static readonly System.Buffers.SearchValues<char> AlphabetValues = System.Buffers.SearchValues.Create(Alphabet);
     private static readonly Lock Clock = new();
     private static long _lastMilliseconds;
     private static int _counter;
@@ -81,5 +82,5 @@ public static class OpaqueId
         && candidate.Length == prefix.Length + 1 + EncodedLength
         && candidate.StartsWith(prefix, StringComparison.Ordinal)
         && candidate[prefix.Length] == '_'
-        && candidate.AsSpan(prefix.Length + 1).IndexOfAnyExcept(Alphabet) < 0;
+        && candidate.AsSpan(prefix.Length + 1).IndexOfAnyExcept(AlphabetValues) < 0;
 }

@@ -68,7 +68,7 @@ public sealed class SqlDatabase(IOptions<DatabaseOptions> options)
     /// deferred transaction reads one snapshot and does not block the writer. SQL Server:
     /// serializable, so what was read cannot change until the end.
     /// </summary>
-    public async Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    public static async Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: true)
             : await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
