@@ -12,9 +12,12 @@ namespace Strongroom.Features.Ledger;
 /// records, and commits. A command that breaks a rule gets its own refusal and leaves no trace;
 /// the others still apply.
 /// </summary>
-internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options)
+internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options) : IAsyncDisposable
 {
     private readonly LedgerStore _store = new(database, time);
+
+    /// <summary>Closes the SQLite writer's connection (the container disposes this singleton after the writer has stopped).</summary>
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     /// <summary>
     /// The outcome of each command, every account whose balances the commit changed, and how long

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Strongroom.Features.Vocabulary;
 
@@ -11,8 +13,11 @@ namespace Strongroom.Features.Ledger;
 /// writers cannot deadlock on them) into a <see cref="LedgerWorkSet"/>, writes back what the
 /// work set changed, and commits. Both engines' texts side by side where they differ.
 /// </summary>
-internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
+internal sealed class LedgerStore(SqlDatabase database, TimeProvider time) : IAsyncDisposable
 {
+    // SQLite has one writer: in practice this holds its one connection between groups.
+    private readonly ConcurrentStack<SqliteWriter> _idleSqliteWriters = new();
+
     // Settlement accounts never change identity once created, so their ids may be remembered.
     private readonly Dictionary<string, string> _settlementIds = new(StringComparer.Ordinal);
     private readonly Lock _settlementLock = new();
@@ -22,28 +27,70 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
     private TimeProvider Time => time;
 
     /// <summary>
-    /// Opens a connection and begins the transaction, waiting no longer than
-    /// <paramref name="deadline"/> (a timestamp of the service's clock; <see cref="long.MaxValue"/>
-    /// for none). SQLite: BEGIN IMMEDIATE, the single write lock. SQL Server: row locks, taken as
-    /// the session loads.
+    /// Begins the transaction, waiting no longer than <paramref name="deadline"/> (a timestamp of
+    /// the service's clock; <see cref="long.MaxValue"/> for none). SQLite: on the writer's own
+    /// connection, kept open with its prepared statements (<see cref="SqliteWriter"/>), BEGIN
+    /// IMMEDIATE, the single write lock. SQL Server: a connection from the pool, row locks taken
+    /// as the session loads.
     /// </summary>
     public async Task<Session> BeginAsync(long deadline)
     {
+        if (database.Provider != DatabaseProvider.SqlServer)
+        {
+            var writer = await TakeSqliteWriterAsync(deadline);
+            try
+            {
+                BoundBusyWait(writer.Connection, deadline);
+                var begun = writer.Connection.BeginTransaction();
+                writer.Enlist(begun);
+                return new Session(this, writer.Connection, begun, deadline, writer);
+            }
+            catch
+            {
+                await writer.DisposeAsync();
+                throw;
+            }
+        }
+
         var connection = await OpenAsync(deadline);
         try
         {
-            if (connection is SqliteConnection sqlite)
-            {
-                await BoundBusyWaitAsync(sqlite, deadline);
-            }
-
             var transaction = await connection.BeginTransactionAsync();
-            return new Session(this, connection, transaction, deadline);
+            return new Session(this, connection, transaction, deadline, sqlite: null);
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The idle writer connection, or a new one. One whose database file is no longer at its path
+    /// (the volume went away, the file was moved) is dropped, so the new open reports the database
+    /// unavailable rather than writing to a file nobody will read.
+    /// </summary>
+    private async Task<SqliteWriter> TakeSqliteWriterAsync(long deadline)
+    {
+        while (_idleSqliteWriters.TryPop(out var idle))
+        {
+            if (idle.StillAtItsPath())
+            {
+                return idle;
+            }
+
+            await idle.DisposeAsync();
+        }
+
+        return new SqliteWriter((SqliteConnection)await OpenAsync(deadline));
+    }
+
+    /// <summary>Drops every idle writer connection (on shutdown).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        while (_idleSqliteWriters.TryPop(out var idle))
+        {
+            await idle.DisposeAsync();
         }
     }
 
@@ -63,25 +110,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// Bounds how long this connection waits for SQLite's write lock to the time left. The busy
-    /// wait is otherwise the provider's: it retries SQLITE_BUSY every 150 ms until the command
+    /// Bounds how long the writer's connection waits for SQLite's write lock to the time left. The
+    /// busy wait is otherwise the provider's: it retries SQLITE_BUSY every 150 ms until the command
     /// timeout (Database:CommandTimeoutSeconds, whole seconds, 30 by default). Here SQLite's own
-    /// busy handler waits instead, to the millisecond (PRAGMA busy_timeout), and a negative
-    /// default timeout stops the provider retrying after it (it gives up once the time waited
-    /// reaches the timeout, which a negative one always has; the end-to-end bound is tested by
-    /// LedgerWriterDeadlineTests). The pooled handle keeps the PRAGMA: the next ledger writer sets
-    /// its own, and any other connection that gets the handle keeps the provider's retry loop (its
-    /// DefaultTimeout is the connection string's), so the leftover only puts SQLite's finer wait
-    /// in front of each of its 150 ms sleeps; readers in WAL mode never wait for the write lock.
+    /// busy handler waits instead, to the millisecond (sqlite3_busy_timeout, set directly so no
+    /// statement is parsed for it), and a negative default timeout stops the provider retrying
+    /// after it (it gives up once the time waited reaches the timeout, which a negative one always
+    /// has; the end-to-end bound is tested by LedgerWriterDeadlineTests). The connection is the
+    /// writer's alone (it never goes back to the pool), so no other connection inherits the setting.
     /// </summary>
-    private async Task BoundBusyWaitAsync(SqliteConnection connection, long deadline)
+    private void BoundBusyWait(SqliteConnection connection, long deadline)
     {
         connection.DefaultTimeout = -1;
         var remaining = Remaining(deadline);
         var milliseconds = remaining == Timeout.InfiniteTimeSpan ? database.CommandTimeoutSeconds * 1000L : (long)Math.Ceiling(remaining.TotalMilliseconds);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout = {Math.Clamp(milliseconds, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture)}";
-        await command.ExecuteNonQueryAsync();
+        SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, (int)Math.Clamp(milliseconds, 1, int.MaxValue)), connection.Handle);
     }
 
     private TimeSpan Remaining(long deadline)
@@ -91,21 +134,26 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
     }
 
     /// <summary>One open transaction of the ledger writer: load, save, commit, or dispose to roll back.</summary>
-    public sealed class Session(LedgerStore store, DbConnection connection, DbTransaction transaction, long deadline) : IAsyncDisposable
+    public sealed class Session(LedgerStore store, DbConnection connection, DbTransaction transaction, long deadline, SqliteWriter? sqlite) : IAsyncDisposable
     {
+        private bool _committed;
+
         private SqlDatabase Database => store.Database;
 
         /// <summary>
         /// Locks and loads every hold the commands settle, every account they touch (with the
         /// settlement account of each deposit's or withdrawal's currency) and every
-        /// Idempotency-Key they carry: one query each, in ascending id order.
+        /// Idempotency-Key they carry. SQLite: one statement per table for the whole group
+        /// (the write lock is already held). SQL Server: one query each, in ascending id order.
         /// </summary>
         public async Task LoadAsync(LedgerWorkSet work, IReadOnlyList<LedgerCommand> commands)
         {
             var accountIds = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var transferId in commands.OfType<SettleHold>().Select(c => c.TransferId).Distinct().Order(StringComparer.Ordinal))
             {
-                var transfer = await connection.QuerySingleOrDefaultAsync<TransferRow>(Database.Pick(Sqlite.LoadTransfer, SqlServer.LoadTransfer), new { Id = transferId }, transaction, CommandTimeout());
+                var transfer = sqlite is not null
+                    ? await sqlite.LoadTransferAsync(transferId)
+                    : await connection.QuerySingleOrDefaultAsync<TransferRow>(SqlServer.LoadTransfer, new { Id = transferId }, transaction, CommandTimeout());
                 if (transfer is not null)
                 {
                     work.Transfers[transfer.Id] = transfer;
@@ -130,9 +178,16 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
                 }
             }
 
+            if (sqlite is not null)
+            {
+                await sqlite.LoadAccountsAsync(accountIds, work.Accounts);
+                await sqlite.LoadIdempotencyKeysAsync(commands, work.StoredResponses);
+                return;
+            }
+
             foreach (var id in accountIds)
             {
-                var account = await connection.QuerySingleOrDefaultAsync<AccountState>(Database.Pick(Sqlite.LoadAccount, SqlServer.LoadAccount), new { Id = id }, transaction, CommandTimeout());
+                var account = await connection.QuerySingleOrDefaultAsync<AccountState>(SqlServer.LoadAccount, new { Id = id }, transaction, CommandTimeout());
                 if (account is not null)
                 {
                     work.Accounts[id] = account;
@@ -142,7 +197,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
             foreach (var command in commands.Where(c => c.IdempotencyKey is not null).DistinctBy(c => (c.Caller!.UserId, c.IdempotencyKey)))
             {
                 var stored = await connection.QuerySingleOrDefaultAsync<LedgerWorkSet.StoredResponse>(
-                    Database.Pick(Sqlite.LoadIdempotencyKey, SqlServer.LoadIdempotencyKey),
+                    SqlServer.LoadIdempotencyKey,
                     new { OwnerId = command.Caller!.UserId, Key = command.IdempotencyKey },
                     transaction,
                     CommandTimeout());
@@ -156,6 +211,12 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
         /// <summary>Writes the changed balances once per account (ascending id), the new and settled transfers, their entries and the new Idempotency-Keys.</summary>
         public async Task SaveAsync(LedgerWorkSet work)
         {
+            if (sqlite is not null)
+            {
+                await sqlite.SaveAsync(work);
+                return;
+            }
+
             foreach (var account in work.ChangedAccounts)
             {
                 await connection.ExecuteAsync(Sql.UpdateBalances, account, transaction, CommandTimeout());
@@ -192,6 +253,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
             {
                 // Once COMMIT is sent it runs to its end: a deadline never makes a commit's outcome unknown.
                 await transaction.CommitAsync(CancellationToken.None);
+                _committed = true;
             }
             catch (Exception exception) when (Database.Provider == DatabaseProvider.SqlServer)
             {
@@ -201,10 +263,26 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
             }
         }
 
+        /// <summary>
+        /// Rolls back what did not commit. The SQLite writer's connection goes back to the store
+        /// after a commit; after any failure (disk full, busy, I/O error) it is closed, and the
+        /// next group opens a new one, so no statement or handle is reused in an unknown state.
+        /// </summary>
         public async ValueTask DisposeAsync()
         {
             await transaction.DisposeAsync();
-            await connection.DisposeAsync();
+            if (sqlite is null)
+            {
+                await connection.DisposeAsync();
+            }
+            else if (_committed)
+            {
+                store._idleSqliteWriters.Push(sqlite);
+            }
+            else
+            {
+                await sqlite.DisposeAsync();
+            }
         }
 
         private async Task<string?> SettlementIdAsync(LedgerWorkSet work, string currency)
@@ -217,7 +295,9 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
 
             if (id is null)
             {
-                id = await connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, transaction, CommandTimeout());
+                id = sqlite is not null
+                    ? await sqlite.FindSettlementAsync(currency)
+                    : await connection.QuerySingleOrDefaultAsync<string>(Sql.FindSettlement, new { Currency = currency }, transaction, CommandTimeout());
                 if (id is not null)
                 {
                     lock (store._settlementLock)
@@ -290,21 +370,245 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time)
             """;
     }
 
+    /// <summary>
+    /// The SQLite writer's connection and its commands, created once and reused for the writer's
+    /// life: a reused <see cref="SqliteCommand"/> keeps its compiled statement, so a group only
+    /// binds values and steps, where a command per row would parse and plan the SQL again for every
+    /// account, transfer, entry and key. Columns are read by ordinal, in the order the SELECTs name them.
+    /// </summary>
+    internal sealed class SqliteWriter : IAsyncDisposable
+    {
+        private readonly SqliteCommand _loadAccounts;
+        private readonly SqliteCommand _loadTransfer;
+        private readonly SqliteCommand _loadIdempotencyKeys;
+        private readonly SqliteCommand _findSettlement;
+        private readonly SqliteCommand _updateBalances;
+        private readonly SqliteCommand _insertTransfer;
+        private readonly SqliteCommand _updateTransfer;
+        private readonly SqliteCommand _insertEntry;
+        private readonly SqliteCommand _insertIdempotencyKey;
+        private readonly SqliteCommand[] _all;
+        private readonly string _path;
+
+        public SqliteWriter(SqliteConnection connection)
+        {
+            Connection = connection;
+            _path = connection.DataSource;
+            _loadAccounts = Create(Sqlite.LoadAccounts, "@Ids");
+            _loadTransfer = Create(Sqlite.LoadTransfer, "@Id");
+            _loadIdempotencyKeys = Create(Sqlite.LoadIdempotencyKeys, "@Keys");
+            _findSettlement = Create(Sql.FindSettlement, "@Currency");
+            _updateBalances = Create(Sql.UpdateBalances, "@Posted", "@PendingDebits", "@PendingCredits", "@LastSequence", "@Id");
+            _insertTransfer = Create(
+                Sql.InsertTransfer,
+                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt");
+            _updateTransfer = Create(Sql.UpdateTransfer, "@Status", "@CapturedAmount", "@UpdatedAt", "@Id");
+            _insertEntry = Create(Sql.InsertEntry, "@AccountId", "@Sequence", "@TransferId", "@Amount", "@BalanceAfter", "@CreatedAt");
+            _insertIdempotencyKey = Create(Sql.InsertIdempotencyKey, "@OwnerId", "@Key", "@RequestHash", "@ResponseStatus", "@ResponseBody", "@CreatedAt", "@ExpiresAt");
+            _all = [_loadAccounts, _loadTransfer, _loadIdempotencyKeys, _findSettlement, _updateBalances, _insertTransfer, _updateTransfer, _insertEntry, _insertIdempotencyKey];
+        }
+
+        public SqliteConnection Connection { get; }
+
+        /// <summary>True while the file this connection writes is still the one at the configured path (not moved away or replaced by something else).</summary>
+        public bool StillAtItsPath() => string.IsNullOrEmpty(_path) || !Path.IsPathRooted(_path) || File.Exists(_path);
+
+        /// <summary>Every command runs in the group's transaction (the provider refuses one that does not name it).</summary>
+        public void Enlist(SqliteTransaction transaction)
+        {
+            foreach (var command in _all)
+            {
+                command.Transaction = transaction;
+            }
+        }
+
+        public async Task LoadAccountsAsync(IReadOnlyCollection<string> ids, Dictionary<string, AccountState> into)
+        {
+            if (ids.Count == 0)
+            {
+                return;
+            }
+
+            _loadAccounts.Parameters[0].Value = JsonArray(ids, static (writer, id) => writer.WriteStringValue(id));
+            await using var reader = await _loadAccounts.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var account = new AccountState
+                {
+                    Id = reader.GetString(0),
+                    OwnerId = reader.IsDBNull(1) ? null : reader.GetString(1),
+                    Kind = reader.GetString(2),
+                    Currency = reader.GetString(3),
+                    Status = reader.GetString(4),
+                    Posted = reader.GetInt64(5),
+                    PendingDebits = reader.GetInt64(6),
+                    PendingCredits = reader.GetInt64(7),
+                    OverdraftLimit = reader.GetInt64(8),
+                    LastSequence = reader.GetInt64(9),
+                };
+                into[account.Id] = account;
+            }
+        }
+
+        public async Task LoadIdempotencyKeysAsync(IReadOnlyList<LedgerCommand> commands, Dictionary<(string UserId, string Key), LedgerWorkSet.StoredResponse> into)
+        {
+            var keys = commands.Where(c => c.IdempotencyKey is not null).Select(c => (c.Caller!.UserId, Key: c.IdempotencyKey!)).Distinct().ToList();
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            _loadIdempotencyKeys.Parameters[0].Value = JsonArray(keys, static (writer, key) =>
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(key.UserId);
+                writer.WriteStringValue(key.Key);
+                writer.WriteEndArray();
+            });
+            await using var reader = await _loadIdempotencyKeys.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                into[(reader.GetString(0), reader.GetString(1))] = new LedgerWorkSet.StoredResponse
+                {
+                    RequestHash = reader.GetString(2),
+                    ResponseStatus = reader.GetInt32(3),
+                    ResponseBody = reader.GetString(4),
+                };
+            }
+        }
+
+        public async Task<TransferRow?> LoadTransferAsync(string id)
+        {
+            _loadTransfer.Parameters[0].Value = id;
+            await using var reader = await _loadTransfer.ExecuteReaderAsync();
+            if (!await reader.ReadAsync())
+            {
+                return null;
+            }
+
+            return new TransferRow
+            {
+                Id = reader.GetString(0),
+                FromAccountId = reader.GetString(1),
+                ToAccountId = reader.GetString(2),
+                Amount = reader.GetInt64(3),
+                Currency = reader.GetString(4),
+                Status = reader.GetString(5),
+                CapturedAmount = reader.GetInt64(6),
+                Description = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Metadata = reader.IsDBNull(8) ? null : reader.GetString(8),
+                HoldExpiresAt = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                InitiatedBy = reader.GetString(10),
+                CreatedAt = reader.GetInt64(11),
+                UpdatedAt = reader.GetInt64(12),
+            };
+        }
+
+        public async Task<string?> FindSettlementAsync(string currency)
+        {
+            _findSettlement.Parameters[0].Value = currency;
+            return await _findSettlement.ExecuteScalarAsync() as string;
+        }
+
+        public async Task SaveAsync(LedgerWorkSet work)
+        {
+            foreach (var account in work.ChangedAccounts)
+            {
+                await ExecuteAsync(_updateBalances, account.Posted, account.PendingDebits, account.PendingCredits, account.LastSequence, account.Id);
+            }
+
+            foreach (var transfer in work.NewTransfers)
+            {
+                await ExecuteAsync(
+                    _insertTransfer,
+                    transfer.Id, transfer.FromAccountId, transfer.ToAccountId, transfer.Amount, transfer.Currency, transfer.Status, transfer.CapturedAmount,
+                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt);
+            }
+
+            foreach (var transfer in work.ChangedTransfers.Values)
+            {
+                await ExecuteAsync(_updateTransfer, transfer.Status, transfer.CapturedAmount, transfer.UpdatedAt, transfer.Id);
+            }
+
+            foreach (var entry in work.NewEntries)
+            {
+                await ExecuteAsync(_insertEntry, entry.AccountId, entry.Sequence, entry.TransferId, entry.Amount, entry.BalanceAfter, entry.CreatedAt);
+            }
+
+            foreach (var key in work.NewKeys)
+            {
+                await ExecuteAsync(_insertIdempotencyKey, key.OwnerId, key.Key, key.RequestHash, key.ResponseStatus, key.ResponseBody, key.CreatedAt, key.ExpiresAt);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in _all)
+            {
+                await command.DisposeAsync();
+            }
+
+            await Connection.DisposeAsync();
+        }
+
+        private static Task<int> ExecuteAsync(SqliteCommand command, params ReadOnlySpan<object?> values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            return command.ExecuteNonQueryAsync();
+        }
+
+        /// <summary>A JSON array of the values, which the statement unpacks with json_each: one parameter, so one statement text whatever the group's size.</summary>
+        private static string JsonArray<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> write)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                foreach (var value in values)
+                {
+                    write(writer, value);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
+        private SqliteCommand Create(string text, params string[] parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = text;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+
+            return command;
+        }
+    }
+
     private static class Sqlite
     {
-        public const string LoadAccount = """
-            SELECT id AS Id, owner_id AS OwnerId, kind AS Kind, currency AS Currency, status AS Status, posted AS Posted,
-                   pending_debits AS PendingDebits, pending_credits AS PendingCredits, overdraft_limit AS OverdraftLimit, last_sequence AS LastSequence
-            FROM accounts WHERE id = @Id
+        // Columns in the order SqliteWriter reads them by ordinal.
+        public const string LoadAccounts = """
+            SELECT id, owner_id, kind, currency, status, posted, pending_debits, pending_credits, overdraft_limit, last_sequence
+            FROM accounts WHERE id IN (SELECT value FROM json_each(@Ids))
             """;
 
-        public const string LoadTransfer = $"""
-            SELECT {TransferRow.Columns} FROM transfers WHERE id = @Id
+        public const string LoadTransfer = """
+            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at
+            FROM transfers WHERE id = @Id
             """;
 
-        public const string LoadIdempotencyKey = """
-            SELECT request_hash AS RequestHash, response_status AS ResponseStatus, response_body AS ResponseBody
-            FROM idempotency_keys WHERE owner_id = @OwnerId AND idempotency_key = @Key
+        public const string LoadIdempotencyKeys = """
+            SELECT k.owner_id, k.idempotency_key, k.request_hash, k.response_status, k.response_body
+            FROM json_each(@Keys) AS wanted
+            JOIN idempotency_keys AS k ON k.owner_id = json_extract(wanted.value, '$[0]') AND k.idempotency_key = json_extract(wanted.value, '$[1]')
             """;
     }
 
