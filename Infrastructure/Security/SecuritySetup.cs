@@ -43,7 +43,7 @@ public static class SecuritySetup
         });
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) =>
             {
                 var options = auth.Value;
                 jwt.MapInboundClaims = false;
@@ -71,6 +71,8 @@ public static class SecuritySetup
                     RequireSignedTokens = true,
                     RequireExpirationTime = true,
                     ClockSkew = options.ClockSkew,
+                    // The clock that stamps iat/nbf/exp judges them too.
+                    LifetimeValidator = TokenLifetime.Validator(time),
                     NameClaimType = StrongroomClaims.Subject,
                     RoleClaimType = StrongroomClaims.Role,
                 };
