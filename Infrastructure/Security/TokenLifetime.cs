@@ -6,7 +6,8 @@ namespace Strongroom.Infrastructure.Security;
 /// The lifetime rule of our access tokens, judged by the service's <see cref="TimeProvider"/> (the
 /// clock that stamped them) rather than the wall clock the token handler would read. The rule is the
 /// handler's own (<c>Validators.ValidateLifetime</c>): an expiry is required, <c>nbf</c> may not be
-/// after <c>exp</c>, and both are allowed the clock skew.
+/// after <c>exp</c>, and both are allowed the clock skew. <see cref="ValidatedTokenCache"/> asks the
+/// same question on every hit.
 /// </summary>
 public static class TokenLifetime
 {
