@@ -22,6 +22,12 @@ public sealed class AuthOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How many validated access tokens are remembered (by hash, each for at most five minutes and
+    /// never past its expiry), so a token presented again is not validated again; 0 turns it off.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>
     /// How recent a sign-in must be (the token's <c>auth_time</c>) for a sensitive change: enrolling
     /// or disabling an authenticator, creating or revoking a service client, changing roles.
     /// </summary>

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Strongroom.Infrastructure.Security;
@@ -43,10 +44,15 @@ public static class SecuritySetup
         });
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) =>
             {
                 var options = auth.Value;
                 jwt.MapInboundClaims = false;
+                // A client sends the same token on every request until it expires: validate it once, then
+                // remember it (by hash) for as long as it would still validate. One cache per options
+                // instance, so options rebuilt with other keys start empty. OnTokenValidated runs every time.
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, options.ValidatedTokenCacheSize, time));
                 // The challenge names a refused token invalid_token and says nothing about why.
                 jwt.IncludeErrorDetails = false;
                 jwt.Events = new JwtBearerEvents
@@ -71,6 +77,8 @@ public static class SecuritySetup
                     RequireSignedTokens = true,
                     RequireExpirationTime = true,
                     ClockSkew = options.ClockSkew,
+                    // The clock that stamps iat/nbf/exp judges them too (and the token cache with it).
+                    LifetimeValidator = TokenLifetime.Validator(time),
                     NameClaimType = StrongroomClaims.Subject,
                     RoleClaimType = StrongroomClaims.Role,
                 };

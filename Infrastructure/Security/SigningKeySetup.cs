@@ -64,6 +64,11 @@ internal sealed partial class SigningKeySetup(
             return ValidateOptionsResult.Fail("Auth:ClockSkew must be between 0 and 30 seconds.");
         }
 
+        if (options.ValidatedTokenCacheSize is < 0 or > 1_000_000)
+        {
+            return ValidateOptionsResult.Fail("Auth:ValidatedTokenCacheSize must be between 0 (off) and 1000000.");
+        }
+
         if (options.AccessTokenLifetime <= TimeSpan.Zero || string.IsNullOrWhiteSpace(options.Issuer) || string.IsNullOrWhiteSpace(options.Audience))
         {
             return ValidateOptionsResult.Fail("Auth:Issuer, Auth:Audience and a positive Auth:AccessTokenLifetime are required.");
