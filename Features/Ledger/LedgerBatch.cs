@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 
@@ -12,9 +14,9 @@ namespace Strongroom.Features.Ledger;
 /// records, and commits. A command that breaks a rule gets its own refusal and leaves no trace;
 /// the others still apply.
 /// </summary>
-internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options) : IAsyncDisposable
+internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options, ILogger? logger = null) : IAsyncDisposable
 {
-    private readonly LedgerStore _store = new(database, time);
+    private readonly LedgerStore _store = new(database, time, logger ?? NullLogger.Instance);
 
     /// <summary>Closes the SQLite writer's connection (the container disposes this singleton after the writer has stopped).</summary>
     public ValueTask DisposeAsync() => _store.DisposeAsync();

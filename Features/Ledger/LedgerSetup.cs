@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Strongroom.Features.Ledger;
@@ -17,7 +18,8 @@ public static class LedgerSetup
             .ValidateOnStart();
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton(sp => new LedgerBatch(
-            sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value));
+            sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value,
+            sp.GetRequiredService<ILogger<WalCheckpointer>>()));
         // The writer runs on every replica and idles where nothing submits (only Transfers moves money).
         // The jobs stand down where Transfers is not enabled; where it is, they are safe to run on
         // several replicas at once (see each job), so no replica has to be elected to run them.

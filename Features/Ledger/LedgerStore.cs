@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Ledger;
@@ -13,8 +14,11 @@ namespace Strongroom.Features.Ledger;
 /// writers cannot deadlock on them) into a <see cref="LedgerWorkSet"/>, writes back what the
 /// work set changed, and commits. Both engines' texts side by side where they differ.
 /// </summary>
-internal sealed class LedgerStore(SqlDatabase database, TimeProvider time) : IAsyncDisposable
+internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
+    // SQLite only: copies the log into the database file off the writer's path (started with the first writer connection).
+    private readonly Lazy<WalCheckpointer> _checkpointer = new(() => new WalCheckpointer(database, logger));
+
     // SQLite has one writer: in practice this holds its one connection between groups.
     private readonly ConcurrentStack<SqliteWriter> _idleSqliteWriters = new();
 
@@ -82,7 +86,18 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time) : IAs
             await idle.DisposeAsync();
         }
 
-        return new SqliteWriter((SqliteConnection)await OpenAsync(deadline));
+        var connection = (SqliteConnection)await OpenAsync(deadline);
+        try
+        {
+            WalCheckpointer.Defer(connection);
+            _ = _checkpointer.Value;
+            return new SqliteWriter(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Drops every idle writer connection (on shutdown).</summary>
@@ -91,6 +106,11 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time) : IAs
         while (_idleSqliteWriters.TryPop(out var idle))
         {
             await idle.DisposeAsync();
+        }
+
+        if (_checkpointer.IsValueCreated)
+        {
+            await _checkpointer.Value.DisposeAsync();
         }
     }
 
@@ -278,6 +298,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time) : IAs
             else if (_committed)
             {
                 store._idleSqliteWriters.Push(sqlite);
+                store._checkpointer.Value.Committed();
             }
             else
             {
