@@ -79,10 +79,18 @@ public static class ApiDocs
             ?? (app.Environment.IsDevelopment() || app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.IsEmbeddedDefault);
         if (enabled)
         {
+            // The page runs under a same-origin CSP (Hardening): nothing it needs may come from
+            // Scalar's cloud. System fonts instead of its CDN's, and none of the cloud features
+            // (the developer toolbar's share/SDK/deploy, the AI agent, MCP, request telemetry).
             app.MapScalarApiReference("/scalar", options => options
                 .WithTitle("Strongroom API")
                 .AddPreferredSecuritySchemes([OAuth2Scheme])
-                .AddPasswordFlow(OAuth2Scheme, flow => flow.WithTokenUrl(IssueToken.Path)))
+                .AddPasswordFlow(OAuth2Scheme, flow => flow.WithTokenUrl(IssueToken.Path))
+                .DisableDefaultFonts()
+                .HideDeveloperTools()
+                .DisableAgent()
+                .DisableMcp()
+                .DisableTelemetry())
                 .AllowAnonymous();
         }
 
