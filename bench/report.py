@@ -97,9 +97,11 @@ def section(folder, images):
     w(f"`bench/run {meta.get('binary', '?')}`: one binary ({number(meta, 'binary_bytes') / 2**20:.0f} MiB, sha256 "
       f"`{meta.get('binary_sha256', '?')[:12]}`), harness `{meta.get('harness', '?')}`; {cores} cores "
       f"({meta.get('cpu', '?')}), {number(meta, 'memory_kib') / 2**20:.0f} GiB, Linux {meta.get('kernel', '?')}; "
-      f"wrk {meta.get('wrk', '?')} on the same cores, {seconds} s per load, loopback. Every part on fresh servers, "
+      f"wrk {meta.get('wrk', '?')} on the same cores, {seconds} s per load ({meta.get('page_seconds', '?')} s per statement-page "
+      f"load), loopback. Every part on fresh servers, "
       f"embedded SQLite (WAL, `synchronous` FULL). Load average (1, 5, 15 min) {meta.get('load_start', '?')} at the "
-      f"start, {meta.get('load_end', '?')} at the end; from {stamp} to {meta.get('finished', '?')}.")
+      f"start, {meta.get('load_end', '?')} at the end; from {stamp} to {meta.get('finished', '?')}. How each figure "
+      f"is measured: the header of `bench/run` and the tables below.")
     try:
         if float(meta.get("load_start", "0").split()[0]) > int(cores) / 2:
             w("")
@@ -266,8 +268,8 @@ def section(folder, images):
         v_long = get("verify-history")
         built = ("taken from the cache" if seed_long.get("cached") == "1" else "seeded in this run") + \
             f" (seeding took {number(seed_long, 'seed_seconds'):.0f} s when it was made; copied in {number(seed_long, 'copy_seconds'):.0f} s)"
-        w(f"Long history: {history:,} posted transfers (the history account has all {history:,} entries, 20 others share "
-          f"the other {history:,}), {number(seed_long, 'bytes') / 2**30:.1f} GiB, {built}; made by the binary and "
+        w(f"Long history: {history:,} posted transfers ({history:,} of their entries on one account, the other {history:,} "
+          f"spread over 20 more), {number(seed_long, 'bytes') / 2**30:.1f} GiB, {built}; made by the binary and "
           f"`bench/seed_history.py`. Ledger verify on it: {'ok' if v_long.get('ok', '').lower() == 'true' else 'FAILED'} "
           f"in {number(v_long, 'seconds'):.1f} s.")
         w("")
