@@ -328,9 +328,9 @@ def insert(report, section_file):
     existing = report.read_text() if report.exists() else "# Benchmarks\n\n"
     at = existing.find("\n## ")
     if at < 0:
-        report.write_text(existing.rstrip("\n") + "\n\n" + text)
+        report.write_text(existing.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n")
     else:
-        report.write_text(existing[:at + 1] + text + "\n" + existing[at + 1:])
+        report.write_text(existing[:at + 1] + text.rstrip("\n") + "\n\n" + existing[at + 1:])
 
 
 if __name__ == "__main__":
