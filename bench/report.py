@@ -284,6 +284,14 @@ def section(folder, images):
                 w(f"| {text}, 1 connection: p50 / p99, req/s | {number(lo, 'p50_ms'):.2f} / {number(lo, 'p99_ms'):.2f} ms, "
                   f"{number(lo, 'rps'):,.0f}/s | {number(sh, 'p50_ms'):.2f} / {number(sh, 'p99_ms'):.2f} ms, {number(sh, 'rps'):,.0f}/s | "
                   f"{number(lo, 'p50_ms') / max(1e-9, number(sh, 'p50_ms')):.2f} |")
+        q_long, q_short = get("query-long"), get("query-short")
+        if q_long and q_short:
+            w(f"| the page's query alone in SQLite (median of 300): newest / middle / oldest page | "
+              f"{number(q_long, 'newest_us'):.0f} / {number(q_long, 'middle_us'):.0f} / {number(q_long, 'oldest_us'):.0f} µs | "
+              f"{number(q_short, 'newest_us'):.0f} / {number(q_short, 'middle_us'):.0f} / {number(q_short, 'oldest_us'):.0f} µs | "
+              f"{number(q_long, 'newest_us') / max(1e-9, number(q_short, 'newest_us')):.2f} (newest) |")
+            w("")
+            w(f"Query plan on the long history: `{q_long.get('plan', '?')}`.")
         w("")
 
     if startup:
