@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Cross-replica visibility: how long after replica A answers 201 to a deposit does replica B,
-which had the account cached, show the new balance? Runs against a cluster started by
-`scripts/cluster up` (with Redis, so B caches and the backplane evicts). Loopback only.
+"""Cross-replica visibility, a helper of bench/run: how long after replica A answers 201 to a
+deposit does replica B, which had the account cached, show the new balance? Runs against a
+cluster started by `scripts/cluster up` (with Redis, so B caches and the backplane evicts).
+Loopback only; every call has a timeout and the wait for each deposit is bounded (5 s).
 
-Usage: bench/visibility.py [cluster dir] [rounds]   (default artifacts/cluster, 50)
+Usage: bench/visibility.py <cluster dir> <rounds> [result file]
+Prints a summary; with a result file, also writes its figures there, one "key value" per line.
 """
 import json, statistics, sys, time, urllib.request, uuid
 from pathlib import Path
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else "artifacts/cluster")
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+result = Path(sys.argv[3]) if len(sys.argv) > 3 else None
 settings = dict(line.split("=", 1) for line in (folder / "cluster.env").read_text().splitlines() if line and not line.startswith("#"))
 a, b = (f"http://127.0.0.1:{(folder / f'replica-{n}.port').read_text().strip()}" for n in (1, 2))
 
@@ -51,6 +54,10 @@ for round in range(1, rounds + 1):
             sys.exit(f"round {round}: replica B still shows {seen['balance']['posted']} after 5 s")
 
 delays.sort()
+p95 = delays[max(0, int(len(delays) * 0.95) - 1)]
+if result:
+    result.write_text(f"rounds {rounds}\nmin_ms {delays[0]:.2f}\nmedian_ms {statistics.median(delays):.2f}\n"
+                      f"p95_ms {p95:.2f}\nmax_ms {delays[-1]:.2f}\ncache_status {' '.join(sorted(statuses))}\n")
 print(f"{rounds} deposits via {a}, read back via {b}; Cache-Status seen on B before each deposit: {sorted(statuses)}")
 print(f"visible on B after: min {delays[0]:.1f} ms, median {statistics.median(delays):.1f} ms, "
-      f"p95 {delays[int(len(delays) * 0.95) - 1]:.1f} ms, max {delays[-1]:.1f} ms")
+      f"p95 {p95:.1f} ms, max {delays[-1]:.1f} ms")
