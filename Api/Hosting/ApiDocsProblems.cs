@@ -30,17 +30,20 @@ public static class ApiDocsProblems
 
     /// <summary>
     /// The refusals the service's middleware answers for an endpoint whatever its handler does: a
-    /// body too large (413) or of the wrong media type (415) wherever there is a body; the rate
-    /// limit (429) wherever one applies; and an unavailable database (503) everywhere but liveness.
+    /// body too large (413) or of a media type or charset it cannot read (415), on every request; the rate
+    /// limit (429) wherever one applies; an unavailable database (503) everywhere but liveness; and
+    /// an unforeseen fault (500) everywhere.
     /// </summary>
     public static void AddServiceRefusals(OpenApiOperation operation, IList<object> metadata, OpenApiDocument? document)
     {
         operation.Responses ??= [];
-        if (operation.RequestBody is not null)
-        {
-            operation.Responses.TryAdd("413", Response("The body is larger than Api:MaxRequestBodyBytes.", document));
-            operation.Responses.TryAdd("415", Response("The body's Content-Type is not one this operation reads.", document));
-        }
+        // Checked on every request before it is routed, body or not: a declared Content-Length over
+        // the limit, or a Content-Type that cannot be read (another charset than UTF-8; for an
+        // operation with a body, another media type than the one it reads).
+        operation.Responses.TryAdd("413", Response("The declared body is larger than Api:MaxRequestBodyBytes.", document));
+        operation.Responses.TryAdd("415", Response(operation.RequestBody is null
+            ? "The request declares a Content-Type that cannot be read (a charset other than UTF-8)."
+            : "The body's Content-Type is not one this operation reads, or its charset is not UTF-8.", document));
 
         if (metadata.OfType<EnableRateLimitingAttribute>().Any())
         {
@@ -51,6 +54,9 @@ public static class ApiDocsProblems
         {
             operation.Responses.TryAdd("503", Response("The database or the ledger is unavailable; nothing was applied. Retry after the seconds in Retry-After.", document));
         }
+
+        // A fault nobody foresaw: a bare problem with the trace id, nothing of the exception.
+        operation.Responses.TryAdd("500", Response("An unexpected fault; the problem carries only the traceId to report.", document));
 
         foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
         {
@@ -78,7 +84,8 @@ public static class ApiDocsProblems
         {
             Type = JsonSchemaType.Object,
             Description = "RFC 9457 problem details. Clients switch on `code`, never on `title` or `detail`; `traceId` names the request in the service's logs and traces. Further members may appear (RFC 9457 extensions).",
-            Required = new HashSet<string> { "type", "title", "status", ApiProblems.CodeKey, ApiProblems.TraceIdKey },
+            // type may be absent: RFC 9457 §4.2.1 reads that as about:blank, with the status's reason phrase as the title.
+            Required = new HashSet<string> { "title", "status", ApiProblems.CodeKey, ApiProblems.TraceIdKey },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI reference that identifies the problem type." },

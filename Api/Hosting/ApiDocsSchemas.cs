@@ -21,6 +21,15 @@ public static class ApiDocsSchemas
     {
         if (context.JsonPropertyInfo is not { } property)
         {
+            // A member left out when null ([JsonIgnore(WhenWritingNull)]) is not always there, whatever the constructor says.
+            if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Required is { Count: > 0 } required)
+            {
+                foreach (var omitted in context.JsonTypeInfo.Properties.Where(p => p.ShouldSerialize is not null))
+                {
+                    required.Remove(omitted.Name);
+                }
+            }
+
             return Task.CompletedTask;
         }
 

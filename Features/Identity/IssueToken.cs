@@ -101,7 +101,8 @@ public static class IssueToken
         group.MapPost("/token", HandleAsync)
             .AllowAnonymous()
             .WithName("IssueToken")
-            .WithMetadata(new SendsHeader(ResponseHeaders.CacheControl, Required: true))
+            // Set by the handler on everything it answers; a 415 is refused before the form is read.
+            .WithMetadata(new SendsHeader(ResponseHeaders.CacheControl, Required: true, StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests))
             .WithSummary("Sign in: exchange credentials for an access token")
             .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3); grant_type=client_credentials for a service client, authenticated by HTTP Basic or client_id and client_secret, with an optional scope (§4.4); or grant_type=refresh_token with refresh_token (§6), where every refresh token works once and is replaced. Errors follow §5.2. A user with an authenticator app also sends totp (the current 6-digit code, or a recovery code); without it the answer is invalid_grant with error_description mfa_required, and a wrong one counts like a wrong password. The access token's amr says how the sign-in was made: [\"pwd\"] or [\"pwd\",\"mfa\",\"otp\"]; refreshed tokens keep it.")
             // Also routes by media type: any other body is a 415.
