@@ -21,8 +21,8 @@ public static class ListAudit
 
     public static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HandleAsync(
         [AsParameters] PageRequest page,
-        [Description("Only records of this actor (a user or service client id).")] string? actor,
-        [Description("Only records of this action, such as sign_in_failed or authorization_denied.")] string? action, SqlDatabase database, CancellationToken cancellationToken)
+        [Description("Only records whose actor is this user id.")] string? actor,
+        [Description("Only records of this action, such as sign_in_succeeded or authorization_denied.")] string? action, SqlDatabase database, CancellationToken cancellationToken)
     {
         if (!page.TryBefore(out var before))
         {
