@@ -57,11 +57,126 @@ public sealed class ApiDocsTests(DocsEnabledApp app) : IClassFixture<DocsEnabled
         Assert.True(openAccount.GetProperty("responses").TryGetProperty("400", out _));
         Assert.True(openAccount.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         var register = paths.GetProperty("/v1/auth/register").GetProperty("post");
-        Assert.False(register.TryGetProperty("security", out _));
+        Assert.Equal(0, register.GetProperty("security").GetArrayLength());
         Assert.True(register.GetProperty("responses").TryGetProperty("409", out _));
         var token = paths.GetProperty("/v1/auth/token").GetProperty("post");
         Assert.True(token.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/x-www-form-urlencoded", out _));
     }
+
+    [Fact]
+    public async Task Every_error_response_refers_to_the_one_Problem_schema_which_allows_code_and_traceId()
+    {
+        var document = await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK);
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.False(schemas.TryGetProperty("ProblemDetails", out _));
+        Assert.False(schemas.TryGetProperty("HttpValidationProblemDetails", out _));
+        var problem = schemas.GetProperty("Problem");
+        Assert.False(problem.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == System.Text.Json.JsonValueKind.False);
+        foreach (var member in (string[])["type", "title", "status", "detail", "instance", "code", "traceId", "errors", "index"])
+        {
+            Assert.True(problem.GetProperty("properties").TryGetProperty(member, out _), member);
+        }
+
+        Assert.Contains("code", problem.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        var notProblem = new List<string>();
+        foreach (var (operation, status, response) in Responses(document))
+        {
+            if (!response.TryGetProperty("content", out var content) || !content.TryGetProperty("application/problem+json", out var media))
+            {
+                continue;
+            }
+
+            if (media.GetProperty("schema").TryGetProperty("$ref", out var reference) && reference.GetString() == "#/components/schemas/Problem")
+            {
+                continue;
+            }
+
+            notProblem.Add($"{operation} {status}");
+        }
+
+        Assert.True(notProblem.Count == 0, "Not $ref Problem: " + string.Join(", ", notProblem));
+        var transfer = document.GetProperty("paths").GetProperty("/v1/transfers").GetProperty("post").GetProperty("responses");
+        foreach (var status in (string[])["401", "403", "413", "415", "429", "503"])
+        {
+            Assert.True(transfer.TryGetProperty(status, out _), status);
+        }
+    }
+
+    [Fact]
+    public async Task The_idempotency_key_is_required_with_1_to_255_characters_and_described()
+    {
+        var document = new OpenApiDocument(await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK));
+
+        var keyed = document.Operations().Where(o => o.In("header").Any(p => p.Name == "Idempotency-Key")).ToList();
+        Assert.Equal(6, keyed.Count);
+        foreach (var operation in keyed)
+        {
+            var key = operation.In("header").Single(p => p.Name == "Idempotency-Key");
+            Assert.True(key.Required, operation.ToString());
+            Assert.Equal(1, key.Schema.GetProperty("minLength").GetInt32());
+            Assert.Equal(255, key.Schema.GetProperty("maxLength").GetInt32());
+        }
+
+        Assert.All(Parameters(document.Root), parameter =>
+            Assert.False(string.IsNullOrWhiteSpace(parameter.TryGetProperty("description", out var d) ? d.GetString() : null), parameter.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Integers_are_integers_statuses_are_enums_and_currencies_are_iso_4217()
+    {
+        var document = await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK);
+        var text = document.GetRawText();
+
+        Assert.DoesNotContain("\"integer\",\"string\"", text.Replace(" ", "", StringComparison.Ordinal));
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var amount = schemas.GetProperty("CreateTransferRequest").GetProperty("properties").GetProperty("amount");
+        Assert.Equal("integer", amount.GetProperty("type").GetString());
+        Assert.Equal("int64", amount.GetProperty("format").GetString());
+        Assert.Equal(1, amount.GetProperty("minimum").GetInt64());
+        Assert.Equal("^[A-Z]{3}$", schemas.GetProperty("CreateTransferRequest").GetProperty("properties").GetProperty("currency").GetProperty("pattern").GetString());
+        Assert.Equal("^[A-Z]{3}$", schemas.GetProperty("AccountResponse").GetProperty("properties").GetProperty("currency").GetProperty("pattern").GetString());
+        foreach (var (schema, member) in (ValueTuple<string, string>[])[("AccountResponse", "status"), ("TransferResponse", "status"), ("UserAdminResponse", "status"), ("MfaStatusResponse", "totp"), ("HealthResponse", "status")])
+        {
+            Assert.True(schemas.GetProperty(schema).GetProperty("properties").GetProperty(member).TryGetProperty("enum", out _), $"{schema}.{member}");
+        }
+
+        var token = schemas.GetProperty("TokenRequest");
+        Assert.Equal(["grant_type"], token.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task Anonymous_operations_say_security_none_and_the_document_names_licence_contact_and_a_clean_server()
+    {
+        var document = await (await app.CreateClient().GetAsync("/openapi/v1.json")).AssertJsonAsync(HttpStatusCode.OK);
+
+        foreach (var path in (string[])["/v1/auth/register", "/v1/auth/token", "/v1/auth/revoke", "/health/live", "/health/ready"])
+        {
+            var operation = document.GetProperty("paths").GetProperty(path).EnumerateObject().Single().Value;
+            Assert.Equal(0, operation.GetProperty("security").GetArrayLength());
+        }
+
+        Assert.All(document.GetProperty("servers").EnumerateArray(), server => Assert.False(server.GetProperty("url").GetString()!.EndsWith('/')));
+        Assert.True(document.GetProperty("info").TryGetProperty("license", out _));
+        Assert.True(document.GetProperty("info").TryGetProperty("contact", out _));
+        Assert.All(document.GetProperty("tags").EnumerateArray(), tag => Assert.True(tag.TryGetProperty("description", out _), tag.GetProperty("name").GetString()));
+        var transfer = document.GetProperty("paths").GetProperty("/v1/transfers").GetProperty("post").GetProperty("responses");
+        Assert.True(transfer.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
+        Assert.True(transfer.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(transfer.GetProperty("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _));
+        Assert.True(document.GetProperty("components").GetProperty("headers").TryGetProperty("Idempotency-Replayed", out _));
+    }
+
+    private static IEnumerable<(string Operation, string Status, System.Text.Json.JsonElement Response)> Responses(System.Text.Json.JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(o => OpenApiDocument.HttpMethods.Contains(o.Name))
+                .SelectMany(operation => operation.Value.GetProperty("responses").EnumerateObject()
+                    .Select(response => ($"{operation.Name.ToUpperInvariant()} {path.Name}", response.Name, response.Value))));
+
+    private static IEnumerable<System.Text.Json.JsonElement> Parameters(System.Text.Json.JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(o => OpenApiDocument.HttpMethods.Contains(o.Name)))
+            .SelectMany(operation => operation.Value.TryGetProperty("parameters", out var parameters) ? parameters.EnumerateArray() : []);
 
     [Fact]
     public async Task The_scalar_reference_is_served_and_signs_in_with_the_password_flow()

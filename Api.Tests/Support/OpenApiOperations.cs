@@ -64,7 +64,7 @@ public sealed class OpenApiDocument(JsonElement root)
                     entry.Name.ToUpperInvariant(),
                     path.Name,
                     operation.TryGetProperty("operationId", out var id) ? id.GetString()! : $"{entry.Name.ToUpperInvariant()} {path.Name}",
-                    IsAnonymous: !operation.TryGetProperty("security", out _),
+                    IsAnonymous: !operation.TryGetProperty("security", out var security) || security.GetArrayLength() == 0,
                     parameters,
                     media,
                     bodyRequired));

@@ -201,6 +201,8 @@ public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> setti
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        // Every answer of every test host is checked against the document it serves.
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ContractCheckStartupFilter>());
         if (testServices is not null)
         {
             builder.ConfigureTestServices(testServices);

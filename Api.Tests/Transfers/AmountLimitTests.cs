@@ -71,4 +71,18 @@ public sealed class AmountLimitTests(SqliteApp app) : IClassFixture<SqliteApp>
         await (await alice.PostTransferAsync(LedgerClient.Transfer(from, nearlyFull, 1_000))).AssertJsonAsync(HttpStatusCode.Created);
         Assert.Equal(long.MaxValue, Assert.Single(await admin.BalancesSnapshotAsync(), row => row.AccountId == nearlyFull).Posted);
     }
+
+    [Fact]
+    public async Task An_amount_sent_as_a_string_is_refused_not_read_as_a_number()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var (alice, from) = await app.OpenFundedAccountAsync(admin, 1_000);
+        var (_, to) = await app.OpenFundedAccountAsync(admin, 0);
+
+        var refused = await alice.PostTransferAsync(new { fromAccountId = from, toAccountId = to, amount = "100", currency = "EUR" });
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Contains("amount", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1_000, (await (await alice.Client.GetAsync($"/v1/accounts/{from}")).AssertJsonAsync(HttpStatusCode.OK)).GetProperty("balance").GetProperty("posted").GetInt64());
+    }
 }

@@ -13,8 +13,8 @@ namespace Strongroom.Api.Tests.Transfers;
 /// </summary>
 public sealed class StoredKeyReplayTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
-    /// <summary>What the stored row answers; nothing the service would write itself.</summary>
-    private const string StoredBody = """{"id":"trf_stored_before_the_upgrade","note":"replayed from the row"}""";
+    /// <summary>A transfer as the earlier version answered it, told apart by its id and description: nothing this run wrote itself.</summary>
+    private const string StoredTransfer = """{"id":"trf_stored_before_the_upgrade","fromAccountId":"acc_a","toAccountId":"acc_b","amount":250,"currency":"EUR","status":"posted","capturedAmount":250,"description":"replayed from the row","metadata":null,"holdExpiresAt":null,"createdAt":"2026-01-01T00:00:00+00:00"}""";
 
     [Theory]
     [InlineData("CreateTransfer")]
@@ -44,13 +44,14 @@ public sealed class StoredKeyReplayTests(SqliteApp app) : IClassFixture<SqliteAp
             _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
         };
         var key = LedgerClient.NewKey();
-        await StoreKeyAsync(caller.UserId, key, Sha256Hex($"{operation}\n{canonical}"), (int)status, StoredBody);
+        var storedBody = endpoint == "CreateTransferBatch" ? $$"""{"transfers":[{{StoredTransfer}}]}""" : StoredTransfer;
+        await StoreKeyAsync(caller.UserId, key, Sha256Hex($"{operation}\n{canonical}"), (int)status, storedBody);
 
         var retried = await caller.Client.PostWithKeyAsync(path, body, key);
 
         Assert.Equal(status, retried.StatusCode);
         Assert.True(retried.IsReplayed(), $"Expected {LedgerClient.ReplayedHeader}: true; got {(int)retried.StatusCode} {await retried.BodyAsync()}");
-        Assert.Equal(StoredBody, await retried.BodyAsync());
+        Assert.Equal(storedBody, await retried.BodyAsync());
         // Replayed, not applied: the hold is as it was and no money moved.
         Assert.Equal(new Balance(1_000, -300, 700), await alice.BalanceAsync(from));
         Assert.Equal(new Balance(0, 300, 0), await bob.BalanceAsync(to));

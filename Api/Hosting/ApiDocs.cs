@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -13,12 +12,29 @@ namespace Strongroom.Api.Hosting;
 /// The OpenAPI 3.1 document at <c>/openapi/v1.json</c> (always served) and the Scalar reference at
 /// <c>/scalar</c> (when <c>Api:Docs:Enabled</c>; by default in Development and the embedded default).
 /// The document names both ways to authenticate: a bearer JWT, and the OAuth2 password flow
-/// against the token endpoint, which lets Scalar sign in by itself.
+/// against the token endpoint, which lets Scalar sign in by itself. What a generated client must be
+/// able to trust is said generically: one <c>Problem</c> schema for every error
+/// (<see cref="ApiDocsProblems"/>), the response headers (<see cref="ApiDocsHeaders"/>), and the
+/// schema details the generator does not know (<see cref="ApiDocsSchemas"/>).
 /// </summary>
 public static class ApiDocs
 {
     public const string BearerScheme = "Bearer";
     public const string OAuth2Scheme = "OAuth2";
+
+    /// <summary>What each tag groups, for the reference's navigation and generated clients' docs.</summary>
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Health"] = "Liveness and readiness probes for orchestrators and load balancers; anonymous.",
+        ["Identity"] = "Registration, OAuth 2.0 tokens (password, client credentials, refresh) and the caller's second factor.",
+        ["Accounts"] = "The caller's accounts, their balances and their entries.",
+        ["Transfers"] = "Money movement: transfers, holds and their capture or void, deposits and withdrawals. Every call needs an Idempotency-Key.",
+        ["Administration"] = "Staff operations on accounts and ledger-wide checks.",
+        ["Users"] = "Admin management of users: status and roles.",
+        ["Profiles"] = "The caller's own profile.",
+        ["Audit"] = "The tamper-evident audit log and its verification.",
+        ["Service clients"] = "OAuth 2.0 clients for machine-to-machine access (client credentials grant).",
+    };
 
     public static IServiceCollection AddStrongroomApiDocs(this IServiceCollection services) =>
         services.AddOpenApi(options =>
@@ -29,8 +45,25 @@ public static class ApiDocs
                 {
                     Title = "Strongroom API",
                     Version = "v1",
-                    Description = "Banking backend: accounts and money movement. Amounts are 64-bit integers in minor units of an ISO 4217 currency. Errors are RFC 9457 problem details with a stable `code`.",
+                    Description = "Banking backend: accounts and money movement. Amounts are 64-bit integers in minor units of an ISO 4217 currency. Errors are RFC 9457 problem details (the `Problem` schema) with a stable `code` and the `traceId`.",
+                    // The repository names no public licence or support address; these say so rather than invent one.
+                    Contact = new OpenApiContact { Name = "Strongroom maintainers" },
+                    License = new OpenApiLicense { Name = "Proprietary: all rights reserved", Identifier = "LicenseRef-Proprietary" },
                 };
+                // The generator writes the request's base URL with a trailing slash; every path starts with one.
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    if (tag.Name is { } name && TagDescriptions.TryGetValue(name, out var description))
+                    {
+                        tag.Description = description;
+                    }
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
@@ -51,24 +84,33 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
+            options.AddSchemaTransformer(ApiDocsSchemas.TransformAsync);
+            options.AddOperationTransformer((operation, context, _) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                operation.Responses ??= [];
                 if (metadata.OfType<IAllowAnonymous>().Any())
                 {
-                    return;
+                    // Says "no credentials" outright, rather than leaving it to the reader.
+                    operation.Security = [];
+                }
+                else
+                {
+                    // Everything else needs a token (the fallback policy guarantees it even without metadata).
+                    operation.Security ??= [];
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OAuth2Scheme, context.Document)] = [] });
+                    operation.Responses.TryAdd("401", ApiDocsProblems.Response("No valid access token.", context.Document));
+                    operation.Responses.TryAdd("403", ApiDocsProblems.Response("The token's roles or scopes do not allow this.", context.Document));
                 }
 
-                // Everything else needs a token (the fallback policy guarantees it even without metadata).
-                operation.Security ??= [];
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OAuth2Scheme, context.Document)] = [] });
-
-                var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), cancellationToken: cancellationToken);
-                operation.Responses ??= [];
-                operation.Responses.TryAdd("401", ProblemResponse("No valid access token.", problem));
-                operation.Responses.TryAdd("403", ProblemResponse("The token's roles do not allow this.", problem));
+                ApiDocsProblems.AddServiceRefusals(operation, metadata, context.Document);
+                ApiDocsParameters.Describe(operation, context.Description.RelativePath);
+                ApiDocsHeaders.Add(operation, metadata, context.Document);
+                return Task.CompletedTask;
             });
+            options.AddDocumentTransformer(ApiDocsProblems.UseOneProblemSchema);
+            options.AddDocumentTransformer(ApiDocsHeaders.AddComponents);
         });
 
     public static WebApplication MapStrongroomApiDocs(this WebApplication app)
@@ -96,10 +138,4 @@ public static class ApiDocs
 
         return app;
     }
-
-    private static OpenApiResponse ProblemResponse(string description, IOpenApiSchema schema) => new()
-    {
-        Description = description,
-        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema } },
-    };
 }

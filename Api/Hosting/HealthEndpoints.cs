@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,9 +13,12 @@ public static class HealthEndpoints
     {
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("Healthy", [])))
-            .WithName("Live").WithSummary("The process is up");
+            .WithName("Live").WithSummary("The process is up")
+            .WithMetadata(new LivenessProbe())
+            .WithDescription("Liveness: answers 200 whenever the process serves requests, without touching the database.");
         group.MapGet("/ready", ReadyAsync)
             .WithName("Ready").WithSummary("The database answers and its schema is current")
+            .WithDescription("Readiness: 200 when the database answers and its schema is current, else 503 with the failing checks.")
             .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -31,9 +35,9 @@ public static class HealthEndpoints
     }
 }
 
-public sealed record HealthResponse(string Status, IReadOnlyList<HealthCheckEntry> Checks);
+public sealed record HealthResponse([property: AllowedValues("Healthy", "Degraded", "Unhealthy")] string Status, IReadOnlyList<HealthCheckEntry> Checks);
 
-public sealed record HealthCheckEntry(string Name, string Status, string? Description);
+public sealed record HealthCheckEntry(string Name, [property: AllowedValues("Healthy", "Degraded", "Unhealthy")] string Status, string? Description);
 
 /// <summary>The health responses' JSON: in the resolver chain (see <see cref="JsonSetup"/>) and for the 503 answer.</summary>
 [JsonSerializable(typeof(HealthResponse))]

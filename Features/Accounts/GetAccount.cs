@@ -11,6 +11,7 @@ public static class GetAccount
     public static RouteHandlerBuilder MapGetAccount(this IEndpointRouteBuilder group) =>
         group.MapGet("/{id}", HandleAsync)
             .WithName("GetAccount")
+            .WithMetadata(new SendsHeader(ResponseHeaders.CacheStatus, Required: true, StatusCodes.Status200OK))
             .WithSummary("Read an account and its balance")
             .WithDescription("Visible to its owner and to staff; for anyone else the account does not exist (404). Served from the cache when it can be: Cache-Status (RFC 9211) says hit, stale (the database is unavailable) or fwd=miss.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Claims;
 using Strongroom.Features.Common;
@@ -21,7 +22,9 @@ public static class ListEntries
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<Page<EntryResponse>>, ProblemHttpResult>> HandleAsync(
-        string id, [AsParameters] PageRequest page, DateTimeOffset? from, DateTimeOffset? to,
+        string id, [AsParameters] PageRequest page,
+        [Description("Only entries at or after this instant (RFC 3339).")] DateTimeOffset? from,
+        [Description("Only entries before this instant (RFC 3339).")] DateTimeOffset? to,
         ClaimsPrincipal user, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken)
     {
         if (!page.TryBefore(out var before))

@@ -11,14 +11,17 @@ public static class ChangeAccountStatus
         group.MapPost("/{id}/freeze", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
                 HandleAsync(id, context, AccountStatuses.Frozen, database, accounts, cancellationToken))
             .WithName("FreezeAccount").WithSummary("Stop all money movement in and out of an account")
+            .WithDescription("Staff only. A frozen account keeps its balance; money movement in and out of it is refused until it is unfrozen. A closed account is final (422 account_closed).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id}/unfreeze", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
                 HandleAsync(id, context, AccountStatuses.Active, database, accounts, cancellationToken))
             .WithName("UnfreezeAccount").WithSummary("Let money move again")
+            .WithDescription("Staff only. Makes a frozen account active again; a closed account stays closed (422 account_closed).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/{id}/close", (string id, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
                 HandleAsync(id, context, AccountStatuses.Closed, database, accounts, cancellationToken))
             .WithName("CloseAccount").WithSummary("Close an account for good: only at zero balance with no pending holds")
+            .WithDescription("Staff only. Refused with 422 account_not_empty while the account has a non-zero balance or pending holds; closing is final.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }

@@ -14,6 +14,7 @@ public static class SetOverdraftLimit
         group.MapPut("/{id}/overdraft-limit", HandleAsync)
             .WithName("SetOverdraftLimit")
             .WithSummary("Set how far below zero a customer account may go")
+            .WithDescription("Staff only. The limit is in minor units of the account's currency; 0 means the account may not go below zero. Only customer accounts have one (404 otherwise); a closed account is final (422 account_closed).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

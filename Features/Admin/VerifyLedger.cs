@@ -15,7 +15,8 @@ public static class VerifyLedger
     public static RouteHandlerBuilder MapVerifyLedger(this IEndpointRouteBuilder group) =>
         group.MapGet("/verify", HandleAsync)
             .WithName("VerifyLedger")
-            .WithSummary("Check every ledger invariant and list what does not hold");
+            .WithSummary("Check every ledger invariant and list what does not hold")
+            .WithDescription("Admins only. Recomputes every balance from the entries and checks that each currency sums to zero; an empty list of discrepancies means the ledger is consistent.");
 
     public static async Task<Ok<VerifyLedgerResponse>> HandleAsync(SqlDatabase database, CancellationToken cancellationToken)
     {

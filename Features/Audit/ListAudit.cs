@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using Strongroom.Features.Common;
 using Strongroom.Infrastructure.Common;
@@ -19,7 +20,9 @@ public static class ListAudit
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HandleAsync(
-        [AsParameters] PageRequest page, string? actor, string? action, SqlDatabase database, CancellationToken cancellationToken)
+        [AsParameters] PageRequest page,
+        [Description("Only records whose actor is this user id.")] string? actor,
+        [Description("Only records of this action, such as sign_in_succeeded or authorization_denied.")] string? action, SqlDatabase database, CancellationToken cancellationToken)
     {
         if (!page.TryBefore(out var before))
         {

@@ -10,7 +10,8 @@ public static class VerifyAudit
     public static RouteHandlerBuilder MapVerifyAudit(this IEndpointRouteBuilder group) =>
         group.MapGet("/verify", HandleAsync)
             .WithName("VerifyAudit")
-            .WithSummary("Recompute the hash chain and report the first broken link");
+            .WithSummary("Recompute the hash chain and report the first broken link")
+            .WithDescription("Admins only. Every audit record carries the hash of the one before it; an edited or deleted record breaks the chain from there on.");
 
     public static async Task<Ok<AuditVerifyResponse>> HandleAsync(SqlDatabase database, CancellationToken cancellationToken)
     {

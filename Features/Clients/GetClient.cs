@@ -10,6 +10,7 @@ public static class GetClient
         group.MapGet("/{id}", HandleAsync)
             .WithName("GetClient")
             .WithSummary("Read a service client (never its secret)")
+            .WithDescription("Admins only. The secret is shown once, when the client is created; 404 when no client has this id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> HandleAsync(string id, SqlDatabase database, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
@@ -15,9 +16,11 @@ public sealed class PageRequest
     [FromQuery(Name = "limit")]
     [Range(1, Paging.MaxLimit)]
     [Display(Name = "limit")]
+    [Description("How many items the page holds at most: 1 to 100, 20 when absent.")]
     public int? Limit { get; init; }
 
     [FromQuery(Name = "cursor")]
+    [Description("The nextCursor of the previous page; absent for the first page.")]
     public string? Cursor { get; init; }
 
     /// <summary>How many items the page holds at most.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Features.Vocabulary;
@@ -6,16 +8,46 @@ using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
 
-/// <summary>The form fields of the password (RFC 6749 §4.3), client credentials (§4.4) and refresh (§6) grants (documented, bound by hand).</summary>
-public sealed record TokenRequest(
-    [property: JsonPropertyName("grant_type")] string GrantType,
-    [property: JsonPropertyName("username")] string? Username,
-    [property: JsonPropertyName("password")] string? Password,
-    [property: JsonPropertyName("refresh_token")] string? RefreshToken,
-    [property: JsonPropertyName("totp")] string? Totp,
-    [property: JsonPropertyName("client_id")] string? ClientId,
-    [property: JsonPropertyName("client_secret")] string? ClientSecret,
-    [property: JsonPropertyName("scope")] string? Scope);
+/// <summary>
+/// The form fields of the password (RFC 6749 §4.3), client credentials (§4.4) and refresh (§6)
+/// grants (documented, bound by hand). Only grant_type is always required; each member says for
+/// which grant it is.
+/// </summary>
+public sealed class TokenRequest
+{
+    [JsonPropertyName("grant_type")]
+    [AllowedValues("password", "client_credentials", "refresh_token")]
+    [Description("password (needs username and password), client_credentials (needs client_id and client_secret, or HTTP Basic) or refresh_token (needs refresh_token).")]
+    public required string GrantType { get; init; }
+
+    [JsonPropertyName("username")]
+    [Description("password grant, required: the email the user registered with.")]
+    public string? Username { get; init; }
+
+    [JsonPropertyName("password")]
+    [Description("password grant, required: the user's password.")]
+    public string? Password { get; init; }
+
+    [JsonPropertyName("refresh_token")]
+    [Description("refresh_token grant, required: the refresh token of the last answer; it works once.")]
+    public string? RefreshToken { get; init; }
+
+    [JsonPropertyName("totp")]
+    [Description("password grant, for a user with an authenticator app: the current 6-digit code or a recovery code.")]
+    public string? Totp { get; init; }
+
+    [JsonPropertyName("client_id")]
+    [Description("client_credentials grant: the service client's id, unless sent with HTTP Basic.")]
+    public string? ClientId { get; init; }
+
+    [JsonPropertyName("client_secret")]
+    [Description("client_credentials grant: the service client's secret, unless sent with HTTP Basic.")]
+    public string? ClientSecret { get; init; }
+
+    [JsonPropertyName("scope")]
+    [Description("client_credentials grant, optional: space-separated scopes, within those the client was given.")]
+    public string? Scope { get; init; }
+}
 
 public sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
@@ -69,6 +101,8 @@ public static class IssueToken
         group.MapPost("/token", HandleAsync)
             .AllowAnonymous()
             .WithName("IssueToken")
+            // Set by the handler on everything it answers; a 415 is refused before the form is read.
+            .WithMetadata(new SendsHeader(ResponseHeaders.CacheControl, Required: true, StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests))
             .WithSummary("Sign in: exchange credentials for an access token")
             .WithDescription("OAuth 2.0 (RFC 6749): grant_type=password with username (the email) and password (§4.3); grant_type=client_credentials for a service client, authenticated by HTTP Basic or client_id and client_secret, with an optional scope (§4.4); or grant_type=refresh_token with refresh_token (§6), where every refresh token works once and is replaced. Errors follow §5.2. A user with an authenticator app also sends totp (the current 6-digit code, or a recovery code); without it the answer is invalid_grant with error_description mfa_required, and a wrong one counts like a wrong password. The access token's amr says how the sign-in was made: [\"pwd\"] or [\"pwd\",\"mfa\",\"otp\"]; refreshed tokens keep it.")
             // Also routes by media type: any other body is a 415.

@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
 
 /// <summary><c>totp</c> is <c>none</c>, <c>pending</c> (enrolment started, not confirmed) or <c>active</c>.</summary>
-public sealed record MfaStatusResponse(string Totp, int RecoveryCodesRemaining);
+public sealed record MfaStatusResponse(
+    [property: AllowedValues("none", MfaFactors.TotpStatus.Pending, MfaFactors.TotpStatus.Active)] string Totp, int RecoveryCodesRemaining);
 
 public static class MfaStatus
 {
@@ -12,7 +14,8 @@ public static class MfaStatus
     {
         group.MapGet("/", HandleAsync)
             .WithName("GetMfaStatus")
-            .WithSummary("The caller's second factor: whether an authenticator app is active, and how many recovery codes are left");
+            .WithSummary("The caller's second factor: whether an authenticator app is active, and how many recovery codes are left")
+            .WithDescription("totp is none, pending (enrolment started, not confirmed) or active; recoveryCodesRemaining counts the unused recovery codes of an active factor.");
         return group;
     }
 

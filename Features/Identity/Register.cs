@@ -21,6 +21,8 @@ public static class Register
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Registration)
             .WithName("Register")
+            // The new user reads themselves at /v1/me once signed in; there is no URL of theirs to give.
+            .WithMetadata(new NoLocationHeader())
             .WithSummary("Register a customer")
             .WithDescription("Creates a user with the customer role. The email must not be registered yet. Limited per client address (Auth:RegistrationRateLimit): 429 rate_limited with Retry-After.")
             .ProducesValidationProblem()

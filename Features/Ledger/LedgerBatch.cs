@@ -54,6 +54,27 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed));
     }
 
+    /// <summary>A replayed 201 of one transfer names it in Location, as the first answer did (the stored row keeps only status and body).</summary>
+    private static string? ReplayedLocation(LedgerCommand command, LedgerWorkSet.StoredResponse stored)
+    {
+        if (stored.ResponseStatus != StatusCodes.Status201Created || command is PostTransfers { IsBatch: true })
+        {
+            return null;
+        }
+
+        try
+        {
+            using var body = JsonDocument.Parse(stored.ResponseBody);
+            return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                ? $"/v1/transfers/{id.GetString()}"
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decides one command against what the work set holds, changing it only if the command applies: no database (the property tests drive it directly).</summary>
     internal LedgerOutcome Decide(LedgerWorkSet work, LedgerCommand command)
     {
@@ -63,7 +84,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             if (work.StoredResponses.TryGetValue(slot, out var stored))
             {
                 return stored.RequestHash == command.RequestHash
-                    ? new LedgerOutcome(stored.ResponseStatus, stored.ResponseBody, Replayed: true)
+                    ? new LedgerOutcome(stored.ResponseStatus, stored.ResponseBody, Replayed: true, Location: ReplayedLocation(command, stored))
                     : LedgerProblems.Unprocessable(command.TraceId, "idempotency_key_reused", "This Idempotency-Key was used with a different request.");
             }
 

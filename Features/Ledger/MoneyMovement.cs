@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Infrastructure.Http;
@@ -13,6 +14,7 @@ namespace Strongroom.Features.Ledger;
 public sealed class MoneyMovement
 {
     [FromHeader(Name = Idempotency.Header)]
+    [Description("1 to 255 printable ASCII characters, new for each request a caller means once: a retry with the same key and body answers the first outcome (Idempotency-Replayed: true) instead of moving money again; the same key with another request or on another operation is refused (422 idempotency_key_reused).")]
     public string? IdempotencyKey { get; init; }
 
     public required HttpContext Context { get; init; }

@@ -30,6 +30,19 @@ public static class MoneyMovingEndpoints
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.Description = $"{operation.Description} {MfaRequirement.Description}".Trim();
+                // The filter refuses a request without one (400 idempotency_key_missing): required, as the service behaves.
+                foreach (var key in (operation.Parameters ?? []).OfType<Microsoft.OpenApi.OpenApiParameter>().Where(p => p.Name == Idempotency.Header))
+                {
+                    key.Required = true;
+                    key.Schema = new Microsoft.OpenApi.OpenApiSchema
+                    {
+                        Type = Microsoft.OpenApi.JsonSchemaType.String,
+                        MinLength = 1,
+                        MaxLength = Idempotency.MaxKeyLength,
+                        Pattern = "^[ -~]+$",
+                    };
+                }
+
                 return Task.CompletedTask;
             })
             // The Idempotency-Key check and validation (400), and the rate limit (429).

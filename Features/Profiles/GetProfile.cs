@@ -11,6 +11,7 @@ public static class GetProfile
     public static RouteHandlerBuilder MapGetProfile(this IEndpointRouteBuilder group) =>
         group.MapGet("/", HandleAsync)
             .WithName("GetProfile")
+            .WithMetadata(new SendsHeader(ResponseHeaders.CacheStatus, Required: true, StatusCodes.Status200OK))
             .WithSummary("The caller's own profile")
             .WithDescription("Served from this replica's memory when it can be (never from Redis: it is personal data); Cache-Status (RFC 9211) says how.");
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Transfers;
 
@@ -12,6 +13,7 @@ public static class TransferBatch
     public static RouteHandlerBuilder MapTransferBatch(this IEndpointRouteBuilder group) =>
         group.MapPost("/batch", HandleAsync)
             .WithName("CreateTransferBatch")
+            .WithMetadata(new NoLocationHeader())
             .WithSummary("Apply up to 100 transfers all or nothing")
             .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
             .MovesMoney();

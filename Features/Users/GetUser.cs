@@ -11,6 +11,7 @@ public static class GetUser
         group.MapGet("/{id}", HandleAsync)
             .WithName("GetUser")
             .WithSummary("Read a user with their roles and status")
+            .WithDescription("Admins only. The personal data is decrypted for the answer; 404 when no user has this id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<UserAdminResponse>, ProblemHttpResult>> HandleAsync(string id, SqlDatabase database, PersonalDataProtector personalData, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
@@ -5,7 +6,8 @@ using Strongroom.Infrastructure.Security;
 namespace Strongroom.Features.Users;
 
 /// <summary>A user as administrators see them: never with a password hash.</summary>
-public sealed record UserAdminResponse(string Id, string Email, string FullName, IReadOnlyList<string> Roles, string Status, DateTimeOffset CreatedAt);
+public sealed record UserAdminResponse(string Id, string Email, string FullName, IReadOnlyList<string> Roles,
+    [property: AllowedValues(UserStatuses.Active, UserStatuses.Disabled)] string Status, DateTimeOffset CreatedAt);
 
 /// <summary>A <c>users</c> row with its roles folded into one comma-separated column.</summary>
 public sealed class UserRow

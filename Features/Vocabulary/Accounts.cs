@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Vocabulary;
@@ -7,7 +8,8 @@ public sealed record BalanceResponse(long Posted, long Pending, long Available);
 
 /// <summary><c>ownerId</c> is null for a currency's settlement account, which only staff can see.</summary>
 public sealed record AccountResponse(
-    string Id, string? OwnerId, string Name, string Currency, string Status, long OverdraftLimit, BalanceResponse Balance, DateTimeOffset CreatedAt);
+    string Id, string? OwnerId, string Name, string Currency,
+    [property: AllowedValues(AccountStatuses.Active, AccountStatuses.Frozen, AccountStatuses.Closed)] string Status, long OverdraftLimit, BalanceResponse Balance, DateTimeOffset CreatedAt);
 
 /// <summary>An <c>accounts</c> row as the slices read it.</summary>
 public sealed class AccountRow

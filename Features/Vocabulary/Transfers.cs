@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Strongroom.Infrastructure.Common;
 
@@ -11,10 +12,10 @@ public sealed record TransferResponse(
     string Id,
     string FromAccountId,
     string ToAccountId,
-    long Amount,
+    [property: Range(1d, Amounts.Max)] long Amount,
     string Currency,
-    string Status,
-    long CapturedAmount,
+    [property: AllowedValues(TransferStatuses.Posted, TransferStatuses.Pending, TransferStatuses.Voided)] string Status,
+    [property: Range(0d, Amounts.Max)] long CapturedAmount,
     string? Description,
     IReadOnlyDictionary<string, string>? Metadata,
     DateTimeOffset? HoldExpiresAt,

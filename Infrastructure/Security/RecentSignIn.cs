@@ -26,7 +26,15 @@ public static class RecentSignIn
             var http = context.HttpContext;
             var window = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.RecentSignInWindow;
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            return IsRecent(http.User.AuthenticatedAt(), now, window) ? await next(context) : Problem();
+            if (IsRecent(http.User.AuthenticatedAt(), now, window))
+            {
+                return await next(context);
+            }
+
+            // RFC 6750 §3: a 401 names its challenge. RFC 9470's step-up error says what would do, and max_age how recent.
+            http.Response.Headers.WWWAuthenticate =
+                $"Bearer error=\"insufficient_user_authentication\", error_description=\"A more recent sign-in is required\", max_age={(long)window.TotalSeconds}";
+            return Problem();
         });
 
     /// <summary>Within the window, allowing for a clock that is a little ahead.</summary>
