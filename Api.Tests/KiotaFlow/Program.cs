@@ -68,7 +68,7 @@ StrongroomClient Client(IAuthenticationProvider authentication) =>
 
 async Task<IAuthenticationProvider> SignInAsync(string username, string secret)
 {
-    var token = await anonymous.V1.Auth.Token.PostAsync(new TokenRequest { GrantType = "password", Username = username, Password = secret });
+    var token = await anonymous.V1.Auth.Token.PostAsync(new TokenRequest { GrantType = TokenRequest_grant_type.Password, Username = username, Password = secret });
     Report("signed-in", $"{token?.TokenType} {!string.IsNullOrEmpty(token?.AccessToken)}");
     return new BaseBearerTokenAuthenticationProvider(new StaticAccessToken(token!.AccessToken!));
 }
