@@ -64,9 +64,17 @@ internal sealed partial class WalCheckpointer : IAsyncDisposable
         SqliteConnection? connection = null;
         try
         {
+            // Still behind: the last checkpoint could not copy the whole log (a reader's snapshot
+            // pinned its end, or another connection was checkpointing); try again without waiting
+            // for another commit, which may never come.
+            var behind = false;
             while (!_stopping.IsCancellationRequested)
             {
-                await _committed.WaitAsync(_stopping.Token);
+                if (!behind)
+                {
+                    await _committed.WaitAsync(_stopping.Token);
+                }
+
                 // Let the log gather an interval's commits, so each page is copied once for all of them.
                 await Task.Delay(Interval, _stopping.Token);
                 try
@@ -78,22 +86,25 @@ internal sealed partial class WalCheckpointer : IAsyncDisposable
                         connection = null;
                     }
 
-                    connection ??= (SqliteConnection)await _database.OpenAsync(_stopping.Token);
+                    connection ??= await OpenAsync();
                     var rc = SQLitePCL.raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", Passive, out var logPages, out var copiedPages);
                     if (rc == SQLitePCL.raw.SQLITE_BUSY)
                     {
-                        // Another replica's connection is checkpointing the same file: it copies for both.
+                        // Another connection (another replica's) is checkpointing the same file.
+                        behind = true;
                         continue;
                     }
 
                     SqliteException.ThrowExceptionForRC(rc, connection.Handle);
                     Log.Checkpointed(_logger, copiedPages, logPages);
+                    behind = copiedPages < logPages;
                 }
                 catch (Exception exception) when (exception is SqliteException or IOException or InvalidOperationException)
                 {
                     // Disk full, the file gone, a busy lock: the writer's backstop still bounds the log,
                     // and the next commit tries again on a new connection.
                     Log.CheckpointFailed(_logger, exception.Message);
+                    behind = false;
                     if (connection is not null)
                     {
                         await connection.DisposeAsync();
@@ -112,6 +123,19 @@ internal sealed partial class WalCheckpointer : IAsyncDisposable
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// A connection that has read the database once: until it has, SQLite has not opened the log
+    /// on it, and a checkpoint there finds no log to copy (it reports -1 pages and succeeds).
+    /// </summary>
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = (SqliteConnection)await _database.OpenAsync(_stopping.Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        await command.ExecuteScalarAsync(_stopping.Token);
+        return connection;
     }
 
     public async ValueTask DisposeAsync()
