@@ -18,6 +18,7 @@ var command = args is [("migrate" or "rotate-keys") and var verb, ..] ? verb : n
 // the database makes: 15% of the CPU of a transfer. An operator can still pass it as true.
 string[] hostArgs = ["--hostBuilder:reloadConfigOnChange=false", .. command is null ? args : args[1..]];
 var builder = WebApplication.CreateSlimBuilder(hostArgs);
+builder.AddSettingsBesideBinary();
 builder.AddStrongroomLogs();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // The slim builder leaves HTTPS out; this brings back https:// URLs with a certificate from Kestrel:Certificates.
