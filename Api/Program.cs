@@ -26,6 +26,7 @@ builder.WebHost.UseKestrelHttpsConfiguration();
 
 // Configuration and services
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddGracefulShutdown();
 builder.Services.AddStrongroomDatabase();
 builder.Services.AddStrongroomCache();
 builder.Services.AddStrongroomReplicas(Modules.All);

@@ -17,9 +17,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private ServiceProcess(Process process, string directory, Uri address)
+    private readonly bool _ownsDirectory;
+
+    private ServiceProcess(Process process, string directory, bool ownsDirectory, Uri address)
     {
         _process = process;
+        _ownsDirectory = ownsDirectory;
         Directory = directory;
         Address = address;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _stdout.Enqueue(e.Data); } };
@@ -47,15 +50,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Everything it wrote, standard output then standard error.</summary>
     public string Output => string.Join('\n', _stdout.Concat(_stderr));
 
-    /// <summary>Starts the service with <paramref name="environment"/> and waits until <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the service with <paramref name="environment"/> and waits until <c>/health/ready</c> answers 200;
+    /// in <paramref name="directory"/> (kept when disposed: a restart over the same data) or a new folder of its own.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? directory = null)
     {
         if (!File.Exists(App) || OperatingSystem.IsWindows())
         {
             Assert.Skip($"No strongroom apphost at {App} to run as a process of its own (Linux only: signals).");
         }
 
-        var directory = TempDirectory.Create();
+        var ownsDirectory = directory is null;
+        directory ??= TempDirectory.Create();
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo(App, ["--urls", address.ToString()])
         {
@@ -69,7 +76,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var service = new ServiceProcess(Process.Start(start)!, directory, address);
+        var service = new ServiceProcess(Process.Start(start)!, directory, ownsDirectory, address);
         try
         {
             using var client = new HttpClient { BaseAddress = address };
@@ -127,7 +134,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        TempDirectory.Delete(Directory);
+        if (_ownsDirectory)
+        {
+            TempDirectory.Delete(Directory);
+        }
     }
 
     private static async Task<bool> IsReadyAsync(HttpClient client)
