@@ -13,17 +13,27 @@ using Strongroom.Infrastructure.Security;
 // service itself with least-privilege credentials (Database:MigrateOnStartup=false).
 // `strongroom rotate-keys` re-encrypts personal data under the active data key and exits.
 var command = args is [("migrate" or "rotate-keys") and var verb, ..] ? verb : null;
+// `strongroom probe [url]` asks a running instance whether it is ready: the container health check.
+if (args is ["probe", ..])
+{
+    Environment.ExitCode = await HealthProbe.RunAsync(args[1..]);
+    return;
+}
+
 // Configuration is read once at start-up (keys rotate replica by replica, by restart). Reloading on
 // change would watch the whole content root, data/ included, and wake a thread for every write
 // the database makes: 15% of the CPU of a transfer. An operator can still pass it as true.
 string[] hostArgs = ["--hostBuilder:reloadConfigOnChange=false", .. command is null ? args : args[1..]];
 var builder = WebApplication.CreateSlimBuilder(hostArgs);
+builder.AddSettingsBesideBinary();
+builder.AddStrongroomLogs();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // The slim builder leaves HTTPS out; this brings back https:// URLs with a certificate from Kestrel:Certificates.
 builder.WebHost.UseKestrelHttpsConfiguration();
 
 // Configuration and services
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddGracefulShutdown();
 builder.Services.AddStrongroomDatabase();
 builder.Services.AddStrongroomCache();
 builder.Services.AddStrongroomReplicas(Modules.All);

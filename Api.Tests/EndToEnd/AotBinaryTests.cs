@@ -126,6 +126,8 @@ public sealed class AotBinaryTests
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(CancellationToken.None);
             }
+
+            await ReadsTheSettingsBesideItselfAsync(binary, Path.Combine(workDirectory, "elsewhere"), cancellation);
         }
         finally
         {
@@ -192,6 +194,46 @@ public sealed class AotBinaryTests
         var batch = new HttpRequestMessage(HttpMethod.Post, "/v1/transfers/batch") { Content = new StringContent("""{"transfers":[null]}""", System.Text.Encoding.UTF8, "application/json") };
         batch.Headers.Add("Idempotency-Key", "aot-null-batch");
         await (await customer.SendAsync(batch, cancellation)).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    /// <summary>
+    /// Started from another folder, the binary still reads the <c>appsettings.json</c> shipped beside it
+    /// (here: the reference turned off, which the embedded default would serve), while <c>data/</c> is
+    /// made in the folder it was started from, not beside the binary.
+    /// </summary>
+    private static async Task ReadsTheSettingsBesideItselfAsync(string binary, string startedFrom, CancellationToken cancellation)
+    {
+        var shipped = Path.Combine(Path.GetDirectoryName(binary)!, "appsettings.json");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(shipped, cancellation))!.AsObject();
+        settings["Api"] = new System.Text.Json.Nodes.JsonObject { ["Docs"] = new System.Text.Json.Nodes.JsonObject { ["Enabled"] = false } };
+        await File.WriteAllTextAsync(shipped, settings.ToJsonString(), cancellation);
+        Directory.CreateDirectory(startedFrom);
+        var port = FreePort();
+        using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = startedFrom,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["HOME"] = startedFrom },
+        })!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitUntilLiveAsync(client, process, output, cancellation);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar/", cancellation)).StatusCode);
+            Assert.True(File.Exists(Path.Combine(startedFrom, "data", "strongroom.db")));
+            Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(binary)!, "data")));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
     }
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)

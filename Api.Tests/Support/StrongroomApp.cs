@@ -216,6 +216,8 @@ public sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> setti
         // Every test registers its users from the one (unknown) client address of the test server;
         // the registration limit is tested by fixtures that set it.
         builder.UseSetting("Auth:RegistrationRateLimit:PermitLimit", "1000000");
+        // No load balancer to wait for: a test host stops at once.
+        builder.UseSetting("Hosting:ShutdownDrainDelay", "00:00:00");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -31,6 +31,14 @@ public static class DatabaseSetup
     /// <summary>The folder the embedded default keeps its files in (database, generated key).</summary>
     public static string DataDirectory(IHostEnvironment environment) => Path.Combine(environment.ContentRootPath, DataDirectoryName);
 
+    /// <summary>
+    /// Whether the configuration names no database (SQLite, no connection string): the embedded default,
+    /// as <see cref="DatabaseOptions.IsEmbeddedDefault"/> will say, for choices made before options exist (the log format).
+    /// </summary>
+    public static bool IsEmbeddedDefault(IConfiguration configuration) =>
+        !string.Equals(configuration[$"{DatabaseOptions.Section}:Provider"], nameof(DatabaseProvider.SqlServer), StringComparison.OrdinalIgnoreCase)
+        && string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName));
+
     private static void ResolveConnectionString(DatabaseOptions options, IConfiguration configuration, IHostEnvironment environment)
     {
         var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
