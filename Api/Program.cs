@@ -65,7 +65,7 @@ if (command == "rotate-keys")
 app.Services.GetRequiredService<IStartupValidator>().Validate();
 if (await app.PrepareDatabaseAsync())
 {
-    await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping);
+    await BootstrapAdmin.EnsureAsync(app.Services, app.Lifetime.ApplicationStopping, serving: true);
 }
 
 // Middleware

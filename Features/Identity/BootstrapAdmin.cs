@@ -1,8 +1,13 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Identity;
@@ -10,14 +15,24 @@ namespace Strongroom.Features.Identity;
 /// <summary>
 /// Ensures the user named by <c>Bootstrap:AdminEmail</c> exists and holds the admin role, so a
 /// fresh installation has someone who can administer it. An existing user keeps their password.
+/// In Development with neither set, a service about to serve creates <see cref="DevelopmentEmail"/>
+/// with a generated password the first time it finds no admin at all, and prints it once.
 /// </summary>
 public static partial class BootstrapAdmin
 {
-    public static async Task EnsureAsync(IServiceProvider services, CancellationToken cancellationToken)
+    public const string DevelopmentEmail = "admin@strongroom.local";
+
+    // serving: the service is about to listen (not `migrate`), so what it prints once started is seen.
+    public static async Task EnsureAsync(IServiceProvider services, CancellationToken cancellationToken, bool serving = false)
     {
         var options = services.GetRequiredService<IOptions<BootstrapOptions>>().Value;
         if (string.IsNullOrWhiteSpace(options.AdminEmail) && string.IsNullOrWhiteSpace(options.AdminPassword))
         {
+            if (serving && services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+            {
+                await EnsureDevelopmentAdminAsync(services, cancellationToken);
+            }
+
             return;
         }
 
@@ -71,6 +86,59 @@ public static partial class BootstrapAdmin
         }
     }
 
+    /// <summary>
+    /// A fresh checkout run with <c>dotnet run</c> has nobody who may deposit; this makes one, once:
+    /// never while any admin exists (a restart prints nothing), never outside Development.
+    /// </summary>
+    private static async Task EnsureDevelopmentAdminAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<SqlDatabase>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var personalData = services.GetRequiredService<PersonalDataProtector>();
+        // 144 random bits, base64url: no character a form body or a shell would change.
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.QuerySingleAsync<int>(Sql.CountAdmins, new { Role = Roles.Admin }, transaction) > 0
+            || await connection.QuerySingleOrDefaultAsync<string>(database.Pick(Sqlite.FindUser, SqlServer.FindUser), new { EmailIndex = personalData.EmailIndex(DevelopmentEmail) }, transaction) is not null)
+        {
+            return;
+        }
+
+        var userId = OpaqueId.New(UserIds.Prefix, time);
+        await connection.ExecuteAsync(Register.Sql.InsertUser, Register.NewUser.Create(userId, DevelopmentEmail, "Development Administrator", password, personalData, time), transaction);
+        await connection.ExecuteAsync(database.Pick(Sqlite.GrantAdmin, SqlServer.GrantAdmin), new { UserId = userId, Role = Roles.Admin }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BootstrapAdmin));
+        LogCreated(logger, userId);
+
+        // Once the server listens, so the addresses are the real ones. Straight to the console and
+        // not through ILogger: logs are collected and shipped, and must never carry a password;
+        // this is a developer's terminal, in Development only, and only at the creation.
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var address = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+            var docs = services.GetRequiredService<IOptions<ApiOptions>>().Value.Docs.Enabled != false;
+            Console.Out.Write($"""
+
+                ===== Development admin (created now; shown only this once) =====
+                  email:    {DevelopmentEmail}
+                  password: {password}
+                {(docs ? $"  API reference: {Browsable(address)}/scalar (sign in there with the OAuth2 password flow)\n" : "")}==================================================================
+
+                """);
+            Console.Out.Flush();
+        });
+    }
+
+    /// <summary>A listening address as a browser opens it: a wildcard host becomes localhost.</summary>
+    private static string Browsable(string address) =>
+        Uri.TryCreate(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? new UriBuilder(uri) { Host = uri.Host is "0.0.0.0" or "[::]" ? "localhost" : uri.Host }.Uri.GetLeftPart(UriPartial.Authority)
+            : address;
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap admin {UserId} was disabled or had lost the admin role; restored as an active admin")]
     private static partial void LogRestored(ILogger logger, string userId);
 
@@ -78,6 +146,10 @@ public static partial class BootstrapAdmin
     {
         public const string Status = """
             SELECT status FROM users WHERE id = @Id
+            """;
+
+        public const string CountAdmins = """
+            SELECT COUNT(*) FROM user_roles WHERE role = @Role
             """;
 
         public const string Enable = """
