@@ -212,7 +212,8 @@ internal sealed partial class LedgerWriter(
 
     /// <summary>
     /// The group's span, linked to the request span each command was made in; null (and no links
-    /// built) when nothing listens. A root span: a group answers many requests, none is its parent.
+    /// built) when nothing listens. A root span, since a group answers many requests and none is its
+    /// parent; the one-by-one retries of a group that kept failing are its children.
     /// </summary>
     private static Activity? StartCommitSpan(IReadOnlyList<LedgerCommand> group)
     {
