@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Api.Tests.Support;
 
 namespace Strongroom.Api.Tests.Hosting;
@@ -140,9 +141,19 @@ public sealed class TelemetryOtlpTests(OtlpApp app) : IClassFixture<OtlpApp>
     }
 }
 
-/// <summary>Every problem's <c>traceId</c> is the W3C id of the request's span, in the trace the client's <c>traceparent</c> named.</summary>
+/// <summary>
+/// The default run (neither OTLP nor Prometheus configured): nothing collected, and every problem's
+/// <c>traceId</c> still the W3C id of the request's span, in the trace the client's <c>traceparent</c> named.
+/// </summary>
 public sealed class TelemetryTraceIdTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
+    [Fact]
+    public void Nothing_is_collected_when_nothing_receives_it()
+    {
+        Assert.Null(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Null(app.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
     [Fact]
     public async Task A_problem_carries_the_incoming_trace_id()
     {
