@@ -8,6 +8,7 @@ using Strongroom.Infrastructure.Database;
 using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
+using Strongroom.Infrastructure.Telemetry;
 
 // `strongroom migrate` applies the schema and exits: production runs it with DDL rights and the
 // service itself with least-privilege credentials (Database:MigrateOnStartup=false).
@@ -27,6 +28,7 @@ string[] hostArgs = ["--hostBuilder:reloadConfigOnChange=false", .. command is n
 var builder = WebApplication.CreateSlimBuilder(hostArgs);
 builder.AddSettingsBesideBinary();
 builder.AddStrongroomLogs();
+builder.AddStrongroomTelemetry();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // The slim builder leaves HTTPS out; this brings back https:// URLs with a certificate from Kestrel:Certificates.
 builder.WebHost.UseKestrelHttpsConfiguration();
@@ -69,6 +71,7 @@ if (await app.PrepareDatabaseAsync())
 }
 
 // Middleware
+app.UseStrongroomMetrics();
 app.UseStrongroomHttp();
 app.UseAuthentication();
 app.UseAuthorization();

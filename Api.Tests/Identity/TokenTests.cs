@@ -152,7 +152,7 @@ public sealed class SignInLockoutTests(QuickLockoutApp app) : IClassFixture<Quic
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Strongroom.Security")
+            if (instrument.Meter.Name == "Strongroom" && instrument.Name == "strongroom.security.suspicious_activity")
             {
                 l.EnableMeasurementEvents(instrument);
             }

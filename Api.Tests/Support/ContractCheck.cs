@@ -102,9 +102,9 @@ public sealed partial class Contract
         Coverage.Know(_operations.Select(o => (Key(o.Method, o.Template), o.Operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList())));
     }
 
-    /// <summary>The documents themselves and a browser's CORS preflight are not operations of the API.</summary>
+    /// <summary>The documents themselves, the Prometheus scrape (served on its own port only) and a browser's CORS preflight are not operations of the API.</summary>
     public static bool IsExempt(HttpRequest request) =>
-        request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/scalar")
+        request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/scalar") || request.Path.StartsWithSegments("/metrics")
         || (HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey("Access-Control-Request-Method"));
 
     public static async Task<Contract> LoadAsync(IServiceProvider services)

@@ -52,11 +52,14 @@ public sealed partial class SignInThrottle(
     public async Task RecordFailureAsync(string action, string account, string ip, string? target, string? details, HttpContext context,
         CancellationToken cancellationToken)
     {
+        metrics.SignInFailed();
         foreach (var locked in await CountFailureAsync(account, ip, cancellationToken))
         {
+            var isClient = account.StartsWith(ClientPrefix, StringComparison.Ordinal);
             var kind = locked != account ? "sign_in_failures_from_address"
-                : account.StartsWith(ClientPrefix, StringComparison.Ordinal) ? "client_authentication_failures_against_client"
+                : isClient ? "client_authentication_failures_against_client"
                 : "sign_in_failures_against_account";
+            metrics.LockedOut(locked != account ? LockedSubject.Address : isClient ? LockedSubject.Client : LockedSubject.Account);
             metrics.SuspiciousActivity(kind);
             await audit.RecordAsync(new AuditEvent("suspicious_activity", Target: locked == account ? target ?? account : locked, Details: kind), context, cancellationToken);
         }

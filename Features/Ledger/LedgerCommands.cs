@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Strongroom.Features.Ledger;
 
 /// <summary>Who asked: used for ownership checks made inside the writer's transaction.</summary>
@@ -57,6 +59,12 @@ public abstract class LedgerCommand(CommandOrigin? origin)
 
     public string? TraceId => origin?.TraceId;
 
+    /// <summary>
+    /// The span of the request that made this command (none for the system's own work): the group
+    /// commit that applies it links to it, so a trace shows which commit answered a request.
+    /// </summary>
+    internal ActivityContext RequestContext { get; } = Activity.Current?.Context ?? default;
+
     internal TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
@@ -88,8 +96,11 @@ public sealed class SettleHold(CommandOrigin? origin = null) : LedgerCommand(ori
     public long? Amount { get; init; }
 }
 
-/// <summary>The HTTP answer to a command: what was, or will be, replayed for its Idempotency-Key.</summary>
-public sealed record LedgerOutcome(int Status, string Body, bool Replayed = false, string? Location = null, int? RetryAfterSeconds = null)
+/// <summary>
+/// The HTTP answer to a command: what was, or will be, replayed for its Idempotency-Key; a
+/// refusal's problem <c>Code</c> is kept beside the body for the metrics (null on success and on a replay).
+/// </summary>
+public sealed record LedgerOutcome(int Status, string Body, bool Replayed = false, string? Location = null, int? RetryAfterSeconds = null, string? Code = null)
 {
     public bool IsSuccess => Status is >= 200 and < 300;
 }

@@ -18,7 +18,7 @@ namespace Strongroom.Features.Ledger;
 /// </summary>
 internal sealed partial class HoldExpiryJob(
     LedgerQueue queue, SqlDatabase database, TimeProvider time, IOptions<LedgerOptions> options, IOptions<ModulesOptions> modules,
-    ILogger<HoldExpiryJob> logger) : BackgroundService
+    LedgerMetrics metrics, ILogger<HoldExpiryJob> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
@@ -61,6 +61,7 @@ internal sealed partial class HoldExpiryJob(
         var voided = outcomes.Count(o => o.IsSuccess);
         if (voided > 0)
         {
+            metrics.HoldsExpired(voided);
             LogExpired(logger, voided);
         }
 

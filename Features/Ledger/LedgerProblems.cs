@@ -47,6 +47,6 @@ public static class LedgerProblems
         }
 
         problem.Extensions[ApiProblems.TraceIdKey] = traceId;
-        return new LedgerOutcome(status, JsonSerializer.Serialize(problem, StrongroomJsonContext.Default.ProblemDetails));
+        return new LedgerOutcome(status, JsonSerializer.Serialize(problem, StrongroomJsonContext.Default.ProblemDetails), Code: code);
     }
 }

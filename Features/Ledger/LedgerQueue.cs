@@ -25,9 +25,13 @@ public sealed class LedgerQueue
     private readonly ConcurrentDictionary<(string UserId, string Key), byte> _inFlight = new();
     private int _pending;
 
-    public LedgerQueue(IOptions<LedgerOptions> options, DatabaseAvailability database, SqlDatabase sql, TimeProvider time)
+    private readonly LedgerMetrics _metrics;
+
+    public LedgerQueue(IOptions<LedgerOptions> options, DatabaseAvailability database, SqlDatabase sql, TimeProvider time, LedgerMetrics metrics)
     {
         _database = database;
+        _metrics = metrics;
+        metrics.ObserveQueue(this);
         _time = time;
         _maxWriterWaitTicks = (long)(options.Value.MaxWriterWait.TotalSeconds * time.TimestampFrequency);
         // SQLite has one write lock, so one writer; SQL Server's row locks let several proceed.
@@ -47,6 +51,13 @@ public sealed class LedgerQueue
     internal LedgerPace Pace { get; }
 
     public async Task<LedgerOutcome> SubmitAsync(LedgerCommand command)
+    {
+        var outcome = await AdmitAsync(command);
+        _metrics.Answered(command, outcome);
+        return outcome;
+    }
+
+    private async Task<LedgerOutcome> AdmitAsync(LedgerCommand command)
     {
         // Known to be down: refuse now rather than queue behind a connect timeout.
         if (_database.IsDown)

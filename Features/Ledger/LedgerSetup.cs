@@ -16,6 +16,7 @@ public static class LedgerSetup
             .Validate(o => o.MaxQueueWait is null || o.MaxQueueWait > TimeSpan.Zero, "Ledger:MaxQueueWait must be positive (or unset: automatic).")
             .Validate(o => o.MaxWriterWait > TimeSpan.Zero && o.MaxWriterWait <= TimeSpan.FromDays(1), "Ledger:MaxWriterWait must be positive and at most a day.")
             .ValidateOnStart();
+        services.AddSingleton<LedgerMetrics>();
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton(sp => new LedgerBatch(
             sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value,

@@ -1,8 +1,10 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Telemetry;
 
 namespace Strongroom.Features.Ledger;
 
@@ -27,10 +29,11 @@ namespace Strongroom.Features.Ledger;
 /// Every commit's timing goes to the queue's <see cref="LedgerPace"/>, which admits by it; the
 /// writer tells it a group has ended before answering anyone, so that a client's next request
 /// never finds the writer still "in flight" on the group that answered it.
+/// Each group is one span, <c>ledger.commit</c>, linked to the span of every request it answers.
 /// </remarks>
 internal sealed partial class LedgerWriter(
     LedgerQueue queue, LedgerBatch batch, DatabaseAvailability availability, AccountCache accounts, TimeProvider time,
-    IOptions<LedgerOptions> options, ILogger<LedgerWriter> logger) : BackgroundService
+    IOptions<LedgerOptions> options, LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
 {
     private const int Attempts = 5;
 
@@ -72,6 +75,7 @@ internal sealed partial class LedgerWriter(
     private async Task ApplyAsync(int writer, IReadOnlyList<LedgerCommand> commands, bool splitOnFailure)
     {
         var group = commands;
+        using var span = StartCommitSpan(group);
         queue.Pace.GroupStarted(writer, group.Count);
         long? resolveBy = null;
         for (var attempt = 1; ; attempt++)
@@ -90,6 +94,7 @@ internal sealed partial class LedgerWriter(
             {
                 var result = await batch.ApplyAsync(group, deadline);
                 queue.Pace.Committed(group.Count, result.Work, result.Commit);
+                metrics.Committed(group.Count, result.Work);
                 queue.Pace.GroupEnded(writer);
                 // Read-your-writes: a client answered below already reads the new balances here,
                 // and on other replicas as soon as the backplane delivers the eviction.
@@ -104,6 +109,7 @@ internal sealed partial class LedgerWriter(
             catch (Exception exception) when (DatabaseUnavailableException.IsUnavailable(exception))
             {
                 availability.ReportUnavailable();
+                span?.SetStatus(ActivityStatusCode.Error, "database_unavailable");
                 LogUnavailable(logger, group.Count, exception.GetType().Name);
                 queue.Pace.GroupEnded(writer);
                 foreach (var command in group)
@@ -138,6 +144,7 @@ internal sealed partial class LedgerWriter(
             {
                 if (resolveBy is not null || exception is LedgerStore.CommitOutcomeUnknownException)
                 {
+                    span?.SetStatus(ActivityStatusCode.Error, "outcome_unknown");
                     LogOutcomeUnknown(logger, group.Count, exception);
                     queue.Pace.GroupEnded(writer);
                     foreach (var command in group)
@@ -159,6 +166,7 @@ internal sealed partial class LedgerWriter(
                     return;
                 }
 
+                span?.SetStatus(ActivityStatusCode.Error, "ledger_unavailable");
                 LogFailed(logger, group.Count, exception);
                 queue.Pace.GroupEnded(writer);
                 foreach (var command in group)
@@ -200,6 +208,32 @@ internal sealed partial class LedgerWriter(
         }
 
         return live ?? group;
+    }
+
+    /// <summary>
+    /// The group's span, linked to the request span each command was made in; null (and no links
+    /// built) when nothing listens. A root span, since a group answers many requests and none is its
+    /// parent; the one-by-one retries of a group that kept failing are its children.
+    /// </summary>
+    private static Activity? StartCommitSpan(IReadOnlyList<LedgerCommand> group)
+    {
+        if (!StrongroomTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>(group.Count);
+        foreach (var command in group)
+        {
+            if (command.RequestContext != default)
+            {
+                links.Add(new ActivityLink(command.RequestContext));
+            }
+        }
+
+        var span = StrongroomTelemetry.Source.StartActivity("ledger.commit", ActivityKind.Internal, parentContext: default, links: links);
+        span?.SetTag("strongroom.ledger.group_size", group.Count);
+        return span;
     }
 
     private static bool IsTransient(Exception exception) => exception is DbException or TimeoutException;

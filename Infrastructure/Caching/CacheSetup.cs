@@ -43,6 +43,7 @@ public static class CacheSetup
         services.AddLogging(logging => logging.AddFilter(FusionCacheLogCategory, LogLevel.Warning));
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IFusionCache>(CreateCache);
+        services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CachedReads>();
         return services;
     }

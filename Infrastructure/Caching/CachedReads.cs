@@ -68,10 +68,12 @@ public sealed partial class CachedReads
     private readonly FusionCacheEntryOptions _localEviction;
 
     private readonly bool _bypass;
+    private readonly CacheMetrics _metrics;
 
-    public CachedReads(IFusionCache cache, IOptions<ClusterOptions> cluster, IOptions<RedisOptions> redis, ILogger<CachedReads> logger)
+    public CachedReads(IFusionCache cache, IOptions<ClusterOptions> cluster, IOptions<RedisOptions> redis, CacheMetrics metrics, ILogger<CachedReads> logger)
     {
         _cache = cache;
+        _metrics = metrics;
         // Several replicas and no Redis: nothing would tell the others when this one changes a row,
         // so each would serve its own copy for Cache:Duration. Correct beats fast: read through.
         _bypass = cluster.Value.IsClustered && string.IsNullOrWhiteSpace(redis.Value.Configuration);
@@ -120,6 +122,7 @@ public sealed partial class CachedReads
     {
         if (_bypass)
         {
+            _metrics.Read(CacheOutcome.Bypass);
             return new CacheRead<T>(await load(cancellationToken), CacheOutcome.Bypass);
         }
 
@@ -151,6 +154,7 @@ public sealed partial class CachedReads
                 (true, _) or (_, true) => CacheOutcome.Stale,
                 _ => CacheOutcome.Hit,
             };
+            _metrics.Read(outcome);
             return new CacheRead<T>(value, outcome);
         }
         finally
