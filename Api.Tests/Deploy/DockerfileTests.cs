@@ -45,7 +45,7 @@ public sealed partial class DockerfileTests
         try
         {
             environment["HOME"] = folder;
-            var run = await ChildProcess.RunAsync(ServiceProcess.App, [], folder, TimeSpan.FromSeconds(60), environment);
+            var run = await ExternalProcess.RunAsync(ServiceProcess.App, [], folder, TimeSpan.FromSeconds(60), environment);
             Assert.NotEqual(0, run.ExitCode);
             Assert.Contains("ConnectionStrings:Strongroom is not set", run.Output, StringComparison.Ordinal);
             Assert.False(Directory.Exists(Path.Combine(folder, "data")), "keys or a database were written");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Strongroom.Api.Tests.Support;
 
@@ -32,11 +31,11 @@ public sealed class AotBinaryTests
             // `strongroom migrate` applies the schema and exits; the second time there is nothing to do.
             var migrateDirectory = Path.Combine(workDirectory, "migrate-only");
             Directory.CreateDirectory(migrateDirectory);
-            Assert.Contains("0001_users_and_accounts", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout, cancellation));
-            Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout, cancellation));
+            Assert.Contains("0001_users_and_accounts", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout));
+            Assert.Contains("Schema is up to date.", await RunToEndAsync(binary, ["migrate"], migrateDirectory, StartTimeout));
             Assert.True(File.Exists(Path.Combine(migrateDirectory, "data", "strongroom.db")));
 
-            var (port, tlsPort) = (FreePort(), FreePort());
+            var (port, tlsPort) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
             // Kestrel serves HTTPS with a configured certificate; the service's user gets its own home folder.
             using var certificate = SelfSignedCertificate();
             var certificatePath = Path.Combine(workDirectory, "tls.pfx");
@@ -208,59 +207,27 @@ public sealed class AotBinaryTests
         settings["Api"] = new System.Text.Json.Nodes.JsonObject { ["Docs"] = new System.Text.Json.Nodes.JsonObject { ["Enabled"] = false } };
         await File.WriteAllTextAsync(shipped, settings.ToJsonString(), cancellation);
         Directory.CreateDirectory(startedFrom);
-        var port = FreePort();
-        using var process = Process.Start(new ProcessStartInfo(binary, ["--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = startedFrom,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["HOME"] = startedFrom },
-        })!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitUntilLiveAsync(client, process, output, cancellation);
-            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar/", cancellation)).StatusCode);
-            Assert.True(File.Exists(Path.Combine(startedFrom, "data", "strongroom.db")));
-            Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(binary)!, "data")));
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
+        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>(), startedFrom, binary);
+        using var client = new HttpClient { BaseAddress = service.Address };
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar/", cancellation)).StatusCode);
+        Assert.True(File.Exists(Path.Combine(startedFrom, "data", "strongroom.db")));
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(binary)!, "data")));
     }
 
     private static async Task<string> PublishAsync(string output, CancellationToken cancellation)
     {
-        await RunToEndAsync("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output], Repository.Root(), PublishTimeout, cancellation);
+        await RunToEndAsync("dotnet", ["publish", "Api", "-c", "Release", "-r", "linux-x64", "-o", output], Repository.Root(), PublishTimeout);
         var binary = Path.Combine(output, "strongroom");
         Assert.True(File.Exists(binary), $"No binary at {binary}");
         return binary;
     }
 
     /// <summary>Runs a command to its end within <paramref name="timeout"/>; asserts exit code 0 and returns its output.</summary>
-    private static async Task<string> RunToEndAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout, CancellationToken cancellation)
+    private static async Task<string> RunToEndAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
     {
-        using var process = Process.Start(new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
-        var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        await process.WaitForExitAsync(deadline.Token);
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
-        return output;
+        var run = await ExternalProcess.RunAsync(fileName, arguments, workingDirectory, timeout);
+        Assert.True(run.ExitCode == 0, $"{fileName} {string.Join(' ', arguments)} exited with {run.ExitCode}:\n{run.Output}");
+        return run.Output;
     }
 
     private static async Task WaitUntilLiveAsync(HttpClient client, Process process, IEnumerable<string> output, CancellationToken cancellation)
@@ -297,12 +264,5 @@ public sealed class AotBinaryTests
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new("1.3.6.1.5.5.7.3.1")], critical: false));
         var now = DateTimeOffset.UtcNow;
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(1));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

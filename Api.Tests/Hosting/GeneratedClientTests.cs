@@ -25,7 +25,7 @@ public sealed class GeneratedClientTests(KestrelApp app) : IClassFixture<Kestrel
     public async Task A_kiota_client_generated_from_the_document_compiles_and_carries_a_customer_from_sign_up_to_statement()
     {
         var root = Repository.Root();
-        if (!await ChildProcess.WorksAsync("dotnet", ["kiota", "--version"], root))
+        if (!await ExternalProcess.WorksAsync("dotnet", ["kiota", "--version"], root))
         {
             Assert.Skip("`dotnet kiota` does not run here: run `dotnet tool restore` (.config/dotnet-tools.json).");
         }
@@ -55,17 +55,17 @@ public sealed class GeneratedClientTests(KestrelApp app) : IClassFixture<Kestrel
             File.Copy(Path.Combine(root, "Directory.Build.props"), Path.Combine(work, "Directory.Build.props"));
             File.Copy(Path.Combine(root, "Directory.Packages.props"), Path.Combine(work, "Directory.Packages.props"));
 
-            var generated = await ChildProcess.RunAsync("dotnet",
+            var generated = await ExternalProcess.RunAsync("dotnet",
                 ["kiota", "generate", "-l", "CSharp", "-d", documentPath, "-o", Path.Combine(project, "Client"),
                  "-n", "Strongroom.Client", "-c", "StrongroomClient", "--exclude-backward-compatible", "--clean-output"],
                 root, ToolTimeout, KiotaEnvironment);
             Assert.True(generated.ExitCode == 0, $"kiota generate failed:\n{generated.Output}");
 
             var output = Path.Combine(work, "out");
-            var built = await ChildProcess.RunAsync("dotnet", ["build", project, "-nologo", "-v", "q", "-o", output], work, BuildTimeout);
+            var built = await ExternalProcess.RunAsync("dotnet", ["build", project, "-nologo", "-v", "q", "-o", output], work, BuildTimeout);
             Assert.True(built.ExitCode == 0, $"The generated client does not compile with the flow program:\n{built.Output}");
 
-            var flow = await ChildProcess.RunAsync("dotnet", [Path.Combine(output, "KiotaFlow.dll"), app.BaseAddress.ToString(), app.AdminEmail, app.AdminPassword],
+            var flow = await ExternalProcess.RunAsync("dotnet", [Path.Combine(output, "KiotaFlow.dll"), app.BaseAddress.ToString(), app.AdminEmail, app.AdminPassword],
                 work, FlowTimeout);
             Assert.True(flow.ExitCode == 0, $"The flow through the generated client failed:\n{flow.Output}");
 

@@ -17,12 +17,12 @@ public sealed class HealthProbeTests
             ["Cluster__Enabled"] = "false",
         });
 
-        var ready = await ChildProcess.RunAsync(ServiceProcess.App, ["probe", $"{service.Address}health/ready"], service.Directory, TimeSpan.FromSeconds(30));
+        var ready = await ExternalProcess.RunAsync(ServiceProcess.App, ["probe", $"{service.Address}health/ready"], service.Directory, TimeSpan.FromSeconds(30));
         Assert.True(ready.ExitCode == 0, ready.Output);
 
         await service.TerminateAsync();
         await service.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        var gone = await ChildProcess.RunAsync(ServiceProcess.App, ["probe", $"{service.Address}health/ready"], service.Directory, TimeSpan.FromSeconds(30));
+        var gone = await ExternalProcess.RunAsync(ServiceProcess.App, ["probe", $"{service.Address}health/ready"], service.Directory, TimeSpan.FromSeconds(30));
         Assert.Equal(1, gone.ExitCode);
     }
 }

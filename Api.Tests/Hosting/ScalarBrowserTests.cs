@@ -27,7 +27,7 @@ public sealed class ScalarBrowserTests(DocsOverKestrelApp app) : IClassFixture<D
         }
 
         if (!Directory.Exists(Path.Combine(Repository.Root(), "scripts", "node", "node_modules", "playwright-core"))
-            || !await ChildProcess.WorksAsync("node", ["--version"], Repository.Root()))
+            || !await ExternalProcess.WorksAsync("node", ["--version"], Repository.Root()))
         {
             Assert.Skip("No node or no playwright-core: run `npm ci --prefix scripts/node`.");
         }
@@ -43,7 +43,7 @@ public sealed class ScalarBrowserTests(DocsOverKestrelApp app) : IClassFixture<D
         Directory.CreateDirectory(results);
         var screenshot = Path.Combine(results, "scalar-after-request.png");
 
-        var run = await ChildProcess.RunAsync("node", [script, app.BaseAddress.ToString(), customer.Email, "correct horse battery", screenshot],
+        var run = await ExternalProcess.RunAsync("node", [script, app.BaseAddress.ToString(), customer.Email, "correct horse battery", screenshot],
             Repository.Root(), BrowserTimeout);
 
         Assert.True(run.ExitCode == 0, $"The Scalar check failed:\n{run.Output}");

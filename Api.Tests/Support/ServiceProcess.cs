@@ -52,19 +52,21 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the service with <paramref name="environment"/> and waits until <c>/health/ready</c> answers 200;
-    /// in <paramref name="directory"/> (kept when disposed: a restart over the same data) or a new folder of its own.
+    /// in <paramref name="directory"/> (kept when disposed: a restart over the same data) or a new folder of its own;
+    /// <paramref name="binary"/> is the test build's apphost unless another (the published native binary) is named.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? directory = null)
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? directory = null, string? binary = null)
     {
-        if (!File.Exists(App) || OperatingSystem.IsWindows())
+        binary ??= App;
+        if (!File.Exists(binary) || OperatingSystem.IsWindows())
         {
-            Assert.Skip($"No strongroom apphost at {App} to run as a process of its own (Linux only: signals).");
+            Assert.Skip($"No strongroom binary at {binary} to run as a process of its own (Linux only: signals).");
         }
 
         var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create();
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo(App, ["--urls", address.ToString()])
+        var start = new ProcessStartInfo(binary, ["--urls", address.ToString()])
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,

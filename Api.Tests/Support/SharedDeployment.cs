@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -117,52 +116,6 @@ public static class ReplicaClient
         var balance = account.GetProperty("balance");
         return new Balance(balance.GetProperty("posted").GetInt64(), balance.GetProperty("pending").GetInt64(), balance.GetProperty("available").GetInt64());
     }
-}
-
-/// <summary>Runs a program to its end (bounded), capturing its output: the cluster script, nginx.</summary>
-public static class ExternalProcess
-{
-    public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed);
-
-    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        var elapsed = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds} s.");
-        }
-
-        return new Result(process.ExitCode, await stdout + await stderr, elapsed.Elapsed);
-    }
-
-    /// <summary>The full path of <paramref name="program"/> on PATH (or in /usr/sbin, where Debian puts nginx), else null.</summary>
-    public static string? Find(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/sbin")
-            .Select(folder => Path.Combine(folder, program))
-            .FirstOrDefault(File.Exists);
 }
 
 /// <summary>Why a host did not start: every message of the exception chain, and every options validation failure.</summary>

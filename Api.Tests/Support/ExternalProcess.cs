@@ -3,12 +3,16 @@ using System.Text;
 
 namespace Strongroom.Api.Tests.Support;
 
-/// <summary>A program the test runs to its end: its exit code and everything it wrote, killed with its children if it outlives its time.</summary>
-public static class ChildProcess
+/// <summary>
+/// A program the test runs to its end (the cluster script, nginx, Kiota, node, the service's own
+/// commands): its exit code, everything it wrote (both streams, in the order written) and how long
+/// it took; killed with its children, failing the test, if it outlives its time.
+/// </summary>
+public static class ExternalProcess
 {
-    public sealed record Outcome(int ExitCode, string Output);
+    public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed);
 
-    public static async Task<Outcome> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName, arguments)
@@ -22,6 +26,7 @@ public static class ChildProcess
             start.Environment[name] = value;
         }
 
+        var elapsed = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -43,7 +48,7 @@ public static class ChildProcess
 
         // The exit is seen before the last lines of output are; waiting without a timeout flushes them.
         await process.WaitForExitAsync(CancellationToken.None);
-        return new Outcome(process.ExitCode, Text(output));
+        return new Result(process.ExitCode, Text(output), elapsed.Elapsed);
     }
 
     /// <summary>Whether <paramref name="fileName"/> with <paramref name="arguments"/> runs and exits 0 here (a tool that may not be installed).</summary>
@@ -58,6 +63,13 @@ public static class ChildProcess
             return false;
         }
     }
+
+    /// <summary>The full path of <paramref name="program"/> on PATH (or in /usr/sbin, where Debian puts nginx), else null.</summary>
+    public static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin")
+            .Select(folder => Path.Combine(folder, program))
+            .FirstOrDefault(File.Exists);
 
     private static void Append(StringBuilder output, string? line)
     {
