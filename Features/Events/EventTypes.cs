@@ -1,0 +1,29 @@
+namespace Strongroom.Features.Events;
+
+/// <summary>Every kind of event the service writes; a webhook endpoint subscribes to some of <see cref="Subscribable"/>.</summary>
+public static class EventTypes
+{
+    public const string TransferPosted = "transfer.posted";
+    public const string TransferPending = "transfer.pending";
+    public const string TransferCaptured = "transfer.captured";
+    public const string TransferVoided = "transfer.voided";
+    public const string TransferExpired = "transfer.expired";
+    public const string TransferFailed = "transfer.failed";
+    public const string AccountOpened = "account.opened";
+    public const string AccountFrozen = "account.frozen";
+    public const string AccountUnfrozen = "account.unfrozen";
+    public const string AccountClosed = "account.closed";
+    public const string AccountOverdraftLimitChanged = "account.overdraft_limit_changed";
+
+    /// <summary>Sent only by <c>POST /v1/webhooks/endpoints/{id}/test</c>, to that endpoint.</summary>
+    public const string WebhookTest = "webhook.test";
+
+    /// <summary>What <c>GET /v1/events?types=</c> filters by and a webhook endpoint may subscribe to.</summary>
+    public static readonly IReadOnlyList<string> Subscribable =
+    [
+        TransferPosted, TransferPending, TransferCaptured, TransferVoided, TransferExpired, TransferFailed,
+        AccountOpened, AccountFrozen, AccountUnfrozen, AccountClosed, AccountOverdraftLimitChanged,
+    ];
+
+    public static bool IsSubscribable(string type) => Subscribable.Contains(type, StringComparer.Ordinal);
+}
