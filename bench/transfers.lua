@@ -8,6 +8,8 @@
 --   DELAY_MS  when set, each connection waits this long after every answer before its next request
 --             (wrk's delay()): N connections offer at most N / DELAY_MS requests per ms, and a fast
 --             refusal does not come straight back (a closed loop with think time)
+--   ASYNC     when set, every request carries Prefer: respond-async (202 Accepted once durably
+--             recorded, applied later by the ledger writer); 202s are counted as accepted
 --   RUN       prefix of the Idempotency-Keys, unique per wrk run
 --   RESULT    file that done() writes its figures to, one "key value" per line
 --
@@ -36,6 +38,7 @@ local batch = tonumber(os.getenv("BATCH") or "")
 local run = os.getenv("RUN") or "run"
 local result = os.getenv("RESULT")
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
+local async = (os.getenv("ASYNC") or "") ~= ""
 local path = batch and "/v1/transfers/batch" or "/v1/transfers"
 local threads = {}
 
@@ -77,11 +80,13 @@ function request()
   else
     body = transfer(sent)
   end
-  return wrk.format("POST", path, {
+  local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
     ["Idempotency-Key"] = run .. "-" .. tid .. "-" .. counter,
-  }, body)
+  }
+  if async then headers["Prefer"] = "respond-async" end
+  return wrk.format("POST", path, headers, body)
 end
 
 function response(status, headers, body)
@@ -129,13 +134,14 @@ function done(summary, latency, requests)
   local answered, other = 0, 0
   for status, n in pairs(counts) do
     answered = answered + n
-    if status ~= 201 and status ~= 503 and status ~= 429 then other = other + n end
+    if status ~= 201 and status ~= 202 and status ~= 503 and status ~= 429 then other = other + n end
   end
   local seconds = summary.duration / 1e6
   local lines = {
     string.format("seconds %.3f", seconds),
     string.format("answered %d", answered),
     string.format("s201 %d", counts[201] or 0),
+    string.format("s202 %d", counts[202] or 0),
     string.format("s503 %d", counts[503] or 0),
     string.format("s429 %d", counts[429] or 0),
     string.format("other %d", other),
@@ -151,7 +157,7 @@ function done(summary, latency, requests)
     lines[#lines + 1] = string.format("p999_ms %.1f", percentile(merged, total_accepted, 99.9))
   end
   for status, n in pairs(counts) do
-    if status ~= 201 and status ~= 503 and status ~= 429 then lines[#lines + 1] = string.format("status_%d %d", status, n) end
+    if status ~= 201 and status ~= 202 and status ~= 503 and status ~= 429 then lines[#lines + 1] = string.format("status_%d %d", status, n) end
   end
   local text = table.concat(lines, "\n") .. "\n"
   if result then
