@@ -34,6 +34,7 @@ public static class ApiDocs
         ["Profiles"] = "The caller's own profile.",
         ["Audit"] = "The tamper-evident audit log and its verification.",
         ["Service clients"] = "OAuth 2.0 clients for machine-to-machine access (client credentials grant).",
+        ["Events"] = "What happened in the ledger, in commit order: transfers and account changes, each with the resource as it was right after the change.",
     };
 
     public static IServiceCollection AddStrongroomApiDocs(this IServiceCollection services) =>
