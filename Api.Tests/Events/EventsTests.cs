@@ -139,6 +139,36 @@ public abstract class EventsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Accounts_opened_and_changed_while_money_moves_all_commit_with_their_events()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var (_, payee) = await app.OpenFundedAccountAsync(admin, 0);
+        var (alice, account) = await app.OpenFundedAccountAsync(admin, 1_000);
+        var customers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.RegisterAndSignInAsync()));
+
+        // The three writers of events at once: the ledger writer, account opening, the operator's changes.
+        var opened = Task.WhenAll(customers.Select(customer => customer.OpenAccountAsync()));
+        var moved = Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+            (await alice.PostTransferAsync(LedgerClient.Transfer(account, payee, 1))).AssertJsonAsync(HttpStatusCode.Created)));
+        var limits = Task.WhenAll(Enumerable.Range(1, 6).Select(async limit =>
+            await (await admin.SetOverdraftLimitAsync(payee, limit)).AssertJsonAsync(HttpStatusCode.OK)));
+        var accounts = await opened;
+        await moved;
+        await limits;
+
+        foreach (var (customer, id) in customers.Zip(accounts))
+        {
+            Assert.Equal([("account.opened", id)], (await customer.EventsAsync()).Select(e => (e.Type(), e.DataId())));
+        }
+
+        Assert.Equal(10, (await alice.EventsAsync("transfer.posted")).Count(e => e.GetProperty("data").GetProperty("toAccountId").GetString() == payee));
+        // Six different limits, each a change from the one before it: six events, the last one the account as it stays.
+        var changes = (await admin.EventsAsync("account.overdraft_limit_changed")).Where(e => e.DataId() == payee).ToList();
+        Assert.Equal(6, changes.Count);
+        Assert.True(JsonElement.DeepEquals(await admin.AccountAsync(payee), changes[^1].GetProperty("data")));
+    }
+
+    [Fact]
     public async Task The_types_filter_keeps_only_the_types_asked_for_and_refuses_an_unknown_one()
     {
         var admin = await app.SignInAsAdminAsync();
