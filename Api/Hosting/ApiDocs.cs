@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -85,6 +86,9 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
+            // An event's data (a JsonElement) is described where it is used, not as a "JsonElement" component.
+            options.CreateSchemaReferenceId = type =>
+                type.Type == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddSchemaTransformer(ApiDocsSchemas.TransformAsync);
             options.AddOperationTransformer((operation, context, _) =>
             {

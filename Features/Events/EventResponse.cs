@@ -6,8 +6,9 @@ namespace Strongroom.Features.Events;
 
 /// <summary>
 /// An event as clients see it, <c>{"id","type","createdAt","data"}</c>: <c>data</c> is the resource
-/// (a transfer, an account) exactly as its own GET returned it right after the change. The same
-/// JSON as <see cref="EventEnvelope"/> writes, which is also a webhook delivery's body.
+/// (a transfer, an account) exactly as its own GET returned it right after the change. Events are
+/// immutable and their ids sort in the order they were committed; the same JSON is a webhook
+/// delivery's body.
 /// </summary>
 public sealed record EventResponse(
     [property: RegularExpression(EventIds.Pattern)] string Id,
