@@ -13,7 +13,7 @@ public static class ListEvents
         group.MapGet("/", HandleAsync)
             .WithName("ListEvents")
             .WithSummary("The events the caller may see, oldest first")
-            .WithDescription("Events about the caller's accounts (staff: every event), in the order they were committed, keyset-paginated: pass the returned nextCursor to get the next page, and keep the last one to poll for what comes next. types filters by a comma-separated list of event types; an unknown type is a 400. Events are kept for Events:Retention (30 days by default).")
+            .WithDescription("Events about the caller's accounts (staff: every event), in the order they were committed, keyset-paginated: pass the returned nextCursor to get the next page (null on the last page). types filters by a comma-separated list of event types; an unknown type is a 400. Events are kept for Events:Retention (30 days by default).")
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<EventResponse>>, ValidationProblem, ProblemHttpResult>> HandleAsync(
@@ -40,9 +40,9 @@ public static class ListEvents
             ? await connection.QueryAsync<StoredEvent>(database.FirstRows(database.Pick(Sqlite.All, SqlServer.All)), parameters)
             : await connection.QueryAsync<StoredEvent>(database.FirstRows(database.Pick(Sqlite.Audience, SqlServer.Audience)), parameters)).ToList();
 
-        return TypedResults.Ok(Paging.From(rows, page.Take, EventResponse.From, item => EventIds.TryParse(item.Id, out var sequence)
-            ? sequence.ToString(CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException("An event id the service wrote does not parse.")));
+        // The cursor is the last event's sequence, which its id spells (EventIds.Format is the inverse of TryParse).
+        return TypedResults.Ok(Paging.From(rows, page.Take, EventResponse.From,
+            item => (EventIds.TryParse(item.Id, out var sequence) ? sequence : 0).ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
