@@ -3,6 +3,7 @@ using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
+using Strongroom.Features.Events;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
@@ -43,6 +44,9 @@ public static class Modules
     /// <summary>Service clients (<c>/v1/admin/clients</c>).</summary>
     public const string Clients = "Clients";
 
+    /// <summary>The event log (<c>/v1/events</c>) and its retention purge; the ledger writes the events wherever it runs.</summary>
+    public const string Events = "Events";
+
     /// <summary>
     /// Every capability: its module, the services it registers (if any) and its endpoints,
     /// explicitly: no scanning, no reflection. Services are registered whatever is enabled;
@@ -59,6 +63,7 @@ public static class Modules
         new(Profiles, Add: null, ProfileEndpoints.MapProfiles),
         new(Audit, Add: null, AuditEndpoints.MapAudit),
         new(Clients, Add: null, ClientsEndpoints.MapClients),
+        new(Events, EventsSetup.AddEvents, EventsEndpoints.MapEvents),
     ];
 
     /// <summary>Every module name, in the order of <see cref="Capabilities"/> (which is also the order of the OpenAPI tags).</summary>

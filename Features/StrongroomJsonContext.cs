@@ -6,6 +6,7 @@ using Strongroom.Features.Admin;
 using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
 using Strongroom.Features.Common;
+using Strongroom.Features.Events;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
@@ -51,6 +52,10 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]
 [JsonSerializable(typeof(Page<ClientResponse>))]
+[JsonSerializable(typeof(EventResponse))]
+[JsonSerializable(typeof(Page<EventResponse>))]
+// The event types a list asks for, as the JSON array its statement unpacks.
+[JsonSerializable(typeof(string[]))]
 // Stored ledger refusals are problem details; their extension values are strings and integers.
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(string))]

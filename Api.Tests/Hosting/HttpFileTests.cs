@@ -23,7 +23,7 @@ public sealed partial class HttpFileTests(SqliteApp app) : IClassFixture<SqliteA
         file.Variables["adminEmail"] = app.AdminEmail;
         file.Variables["adminPassword"] = app.AdminPassword;
         Assert.Equal(
-            ["register", "customer", "current", "savings", "admin", "deposit", "transfer", "statement"],
+            ["register", "customer", "current", "savings", "admin", "deposit", "transfer", "statement", "events"],
             file.Requests.Select(request => request.Name));
 
         var responses = new Dictionary<string, JsonElement>();
@@ -62,6 +62,9 @@ public sealed partial class HttpFileTests(SqliteApp app) : IClassFixture<SqliteA
         Assert.Equal([-2500L, 10000L], statement.Select(entry => entry.GetProperty("amount").GetInt64()));
         Assert.Equal(transfer.GetProperty("id").GetString(), statement[0].GetProperty("transferId").GetString());
         Assert.Equal(7500, statement[0].GetProperty("balanceAfter").GetInt64());
+        var events = responses["events"].GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["account.opened", "account.opened", "transfer.posted", "transfer.posted"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(transfer.GetProperty("id").GetString(), events[^1].GetProperty("data").GetProperty("id").GetString());
     }
 
     private sealed record HttpRequest(string Name, string Method, string Url, IReadOnlyList<(string Name, string Value)> Headers, string Body);

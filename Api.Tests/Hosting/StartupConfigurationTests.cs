@@ -42,6 +42,24 @@ public sealed class StartupConfigurationTests
     }
 
     [Theory]
+    [InlineData("Events:Retention", "00:00:00")]
+    [InlineData("Events:Retention", "-1.00:00:00")]
+    [InlineData("Events:PurgeInterval", "00:00:00")]
+    public void An_event_retention_or_purge_interval_that_is_not_positive_does_not_start(string setting, string value)
+    {
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Strongroom"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.db")}",
+            ["Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            [setting] = value,
+        }, "Testing");
+
+        var failure = Flatten(Assert.ThrowsAny<Exception>(() => factory.CreateClient()));
+
+        Assert.Contains($"{setting} must be positive", failure);
+    }
+
+    [Theory]
     [InlineData("Encrypt=False")]
     [InlineData("Encrypt=Optional")]
     public void An_unencrypted_sql_server_connection_is_refused_before_connecting(string encryption)

@@ -273,11 +273,16 @@ public sealed class LedgerRulesPropertyTests
                 Assert.Empty(work.NewTransfers);
                 Assert.Empty(work.ChangedTransfers);
                 Assert.Empty(work.NewEntries);
+                Assert.Empty(work.NewEvents);
                 Assert.Equal(_holdsBefore, HoldIds.Select(id => (Holds[id].Status, Holds[id].CapturedAmount, Holds[id].UpdatedAt)));
                 return;
             }
 
             Assert.All(work.ChangedAccounts, account => Assert.NotEqual(Accounts[account.Id], account));
+            // One event per transfer the command posted or settled, carrying that transfer.
+            Assert.Equal(
+                [.. work.NewTransfers.Select(t => t.Id), .. work.ChangedTransfers.Keys],
+                work.NewEvents.Select(e => System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("id").GetString()));
             foreach (var account in work.ChangedAccounts)
             {
                 Accounts[account.Id] = account;

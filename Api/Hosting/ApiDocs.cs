@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -34,6 +35,7 @@ public static class ApiDocs
         ["Profiles"] = "The caller's own profile.",
         ["Audit"] = "The tamper-evident audit log and its verification.",
         ["Service clients"] = "OAuth 2.0 clients for machine-to-machine access (client credentials grant).",
+        ["Events"] = "What happened in the ledger, in commit order: transfers and account changes, each with the resource as it was right after the change.",
     };
 
     public static IServiceCollection AddStrongroomApiDocs(this IServiceCollection services) =>
@@ -84,6 +86,9 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
+            // An event's data (a JsonElement) is described where it is used, not as a "JsonElement" component.
+            options.CreateSchemaReferenceId = type =>
+                type.Type == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddSchemaTransformer(ApiDocsSchemas.TransformAsync);
             options.AddOperationTransformer((operation, context, _) =>
             {

@@ -52,6 +52,17 @@ public static class ApiDocsSchemas
             schema.MinLength ??= length.MinimumLength > 0 ? length.MinimumLength : null;
         }
 
+        if (attributes.OfType<RegularExpressionAttribute>().FirstOrDefault() is { } expression)
+        {
+            schema.Pattern ??= expression.Pattern;
+        }
+
+        // The service's only JsonElement members carry a resource as its own GET returned it (an event's data): an object.
+        if (property.PropertyType == typeof(System.Text.Json.JsonElement))
+        {
+            schema.Type = JsonSchemaType.Object;
+        }
+
         if (attributes.OfType<Iso4217Attribute>().Any() || (property.Name == "currency" && property.PropertyType == typeof(string)))
         {
             schema.Pattern = CurrencyPattern;

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using System.Text.Json;
+using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Money;
@@ -45,8 +47,11 @@ public static class OpenAccount
             account.CreatedAt,
         }, transaction);
         await connection.ExecuteAsync(Sql.Insert, account, transaction);
+        var response = account.ToResponse();
+        await EventLog.WriteAsync(connection, transaction, database, account.CreatedAt,
+            [new NewEvent(EventTypes.AccountOpened, JsonSerializer.Serialize(response, StrongroomJsonContext.Default.AccountResponse), account.OwnerId, null)]);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/v1/accounts/{account.Id}", account.ToResponse());
+        return TypedResults.Created($"/v1/accounts/{account.Id}", response);
     }
 
     private static class Sql

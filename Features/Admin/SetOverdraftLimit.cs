@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
@@ -21,8 +23,8 @@ public static class SetOverdraftLimit
 
     // The ledger writer reads the limit under its own locks, so it sees this change or the old value.
     public static Task<Results<Ok<AccountResponse>, ProblemHttpResult>> HandleAsync(
-        string id, OverdraftLimitRequest request, HttpContext context, SqlDatabase database, AccountCache accounts, CancellationToken cancellationToken) =>
-        AccountChanges.ApplyAsync(context, database, accounts, id, refuse: _ => null,
+        string id, OverdraftLimitRequest request, HttpContext context, SqlDatabase database, AccountCache accounts, TimeProvider time, CancellationToken cancellationToken) =>
+        AccountChanges.ApplyAsync(context, database, accounts, time, id, EventTypes.AccountOverdraftLimitChanged, refuse: _ => null,
             (connection, transaction) => connection.ExecuteAsync(Sql.SetLimit, new { Id = id, request.Limit }, transaction),
             (before, after) => $"overdraft_limit {before.OverdraftLimit}->{after.OverdraftLimit}", cancellationToken);
 
@@ -42,9 +44,10 @@ public static class SetOverdraftLimit
 /// </summary>
 internal static class AccountChanges
 {
+    // eventType: the event the change writes, in its transaction, when it changes anything.
     // describe: what changed, before and after, for the audit record.
     public static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> ApplyAsync(
-        HttpContext context, SqlDatabase database, AccountCache accounts, string id, Func<AccountRow, ProblemHttpResult?> refuse,
+        HttpContext context, SqlDatabase database, AccountCache accounts, TimeProvider time, string id, string eventType, Func<AccountRow, ProblemHttpResult?> refuse,
         Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> update, Func<AccountRow, AccountRow, string> describe,
         CancellationToken cancellationToken)
     {
@@ -73,6 +76,13 @@ internal static class AccountChanges
 
         await update(connection, transaction);
         var updated = await ReadAsync(connection, transaction, database, id);
+        // A change that changes nothing (unfreezing an active account, the same limit again) is no event.
+        if (updated!.Status != account.Status || updated.OverdraftLimit != account.OverdraftLimit)
+        {
+            await EventLog.WriteAsync(connection, transaction, database, UnixMicroseconds.Now(time), [new NewEvent(
+                eventType, JsonSerializer.Serialize(updated.ToResponse(), StrongroomJsonContext.Default.AccountResponse), updated.OwnerId, null)]);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         await accounts.EvictAsync(id, account.OwnerId);
         context.SetAuditDetails(describe(account, updated!));

@@ -50,6 +50,16 @@ public sealed class PageRequest
         return Cursor is null || long.TryParse(KeysetCursor.Decode(Cursor), NumberStyles.None, CultureInfo.InvariantCulture, out before);
     }
 
+    /// <summary>
+    /// For a list in ascending order of a sequence number: the number the page starts after (0 for
+    /// the first page). False when the cursor is not one this API returned.
+    /// </summary>
+    public bool TryAfterSequence(out long after)
+    {
+        after = 0;
+        return Cursor is null || long.TryParse(KeysetCursor.Decode(Cursor), NumberStyles.None, CultureInfo.InvariantCulture, out after);
+    }
+
     /// <summary>The answer to a cursor this API did not return.</summary>
     public static ProblemHttpResult InvalidCursor() => ApiProblems.BadRequest("invalid_cursor", "cursor is not one this API returned.");
 }

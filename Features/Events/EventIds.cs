@@ -7,6 +7,9 @@ namespace Strongroom.Features.Events;
 public static class EventIds
 {
     public const string Prefix = "evt";
+
+    /// <summary>What every event id looks like (the OpenAPI <c>pattern</c> of <c>id</c>).</summary>
+    public const string Pattern = "^evt_[0-9a-hjkmnp-tv-z]{13}$";
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
     private const int Digits = 13;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 
@@ -130,6 +131,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     private LedgerOutcome Post(LedgerWorkSet work, PostTransfers command)
     {
         var responses = new List<TransferResponse>(command.Transfers.Count);
+        string? lastData = null;
         for (var index = 0; index < command.Transfers.Count; index++)
         {
             Refusal? refusal;
@@ -151,12 +153,19 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
                 return LedgerProblems.Create(refusal.Value.Status, refusal.Value.Code, refusal.Value.Detail, command.TraceId, command.IsBatch ? index : null);
             }
 
-            responses.Add(posted!.ToResponse());
+            var response = posted!.ToResponse();
+            responses.Add(response);
+            // The event's data is the transfer as GET /v1/transfers/{id} answers it; a refused batch drops them all (Restore).
+            var data = JsonSerializer.Serialize(response, StrongroomJsonContext.Default.TransferResponse);
+            lastData = data;
+            work.AddEvent(
+                posted.Status == TransferStatuses.Pending ? EventTypes.TransferPending : EventTypes.TransferPosted, data,
+                work.Accounts[posted.FromAccountId].OwnerId, work.Accounts[posted.ToAccountId].OwnerId);
         }
 
         return command.IsBatch
             ? new LedgerOutcome(StatusCodes.Status201Created, JsonSerializer.Serialize(new TransferBatchResponse(responses), StrongroomJsonContext.Default.TransferBatchResponse))
-            : new LedgerOutcome(StatusCodes.Status201Created, JsonSerializer.Serialize(responses[0], StrongroomJsonContext.Default.TransferResponse), Location: $"/v1/transfers/{responses[0].Id}");
+            : new LedgerOutcome(StatusCodes.Status201Created, lastData!, Location: $"/v1/transfers/{responses[0].Id}");
     }
 
     private Refusal? TryPost(LedgerWorkSet work, Caller caller, TransferInstruction instruction, out TransferRow? posted)
@@ -229,6 +238,15 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         }
 
         work.UpdateTransfer(transfer, LedgerRules.Settled(command.Action), captured);
-        return new LedgerOutcome(StatusCodes.Status200OK, JsonSerializer.Serialize(transfer.ToResponse(), StrongroomJsonContext.Default.TransferResponse));
+        var data = JsonSerializer.Serialize(transfer.ToResponse(), StrongroomJsonContext.Default.TransferResponse);
+        work.AddEvent(SettledEvent(command.Action), data, debited.OwnerId, credited.OwnerId);
+        return new LedgerOutcome(StatusCodes.Status200OK, data);
     }
+
+    private static string SettledEvent(HoldAction action) => action switch
+    {
+        HoldAction.Capture => EventTypes.TransferCaptured,
+        HoldAction.Void => EventTypes.TransferVoided,
+        _ => EventTypes.TransferExpired,
+    };
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Ledger;
@@ -228,7 +229,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             }
         }
 
-        /// <summary>Writes the changed balances once per account (ascending id), the new and settled transfers, their entries and the new Idempotency-Keys.</summary>
+        /// <summary>Writes the changed balances once per account (ascending id), the new and settled transfers, their entries, the new Idempotency-Keys and, last, the events.</summary>
         public async Task SaveAsync(LedgerWorkSet work)
         {
             if (sqlite is not null)
@@ -261,6 +262,9 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             {
                 await connection.ExecuteAsync(Sql.InsertIdempotencyKey, key, transaction, CommandTimeout());
             }
+
+            // Last before COMMIT: the event counter's row lock is held from here to the end of the transaction.
+            await EventLog.WriteAsync(connection, transaction, Database, work.Now, work.NewEvents, CommandTimeout());
         }
 
         /// <summary>
@@ -408,6 +412,9 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         private readonly SqliteCommand _updateTransfer;
         private readonly SqliteCommand _insertEntry;
         private readonly SqliteCommand _insertIdempotencyKey;
+        private readonly SqliteCommand _takeEventSequences;
+        private readonly SqliteCommand _insertEvent;
+        private readonly SqliteCommand _insertEventAudience;
         private readonly SqliteCommand[] _all;
         private readonly string _path;
 
@@ -426,7 +433,11 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             _updateTransfer = Create(Sql.UpdateTransfer, "@Status", "@CapturedAmount", "@UpdatedAt", "@Id");
             _insertEntry = Create(Sql.InsertEntry, "@AccountId", "@Sequence", "@TransferId", "@Amount", "@BalanceAfter", "@CreatedAt");
             _insertIdempotencyKey = Create(Sql.InsertIdempotencyKey, "@OwnerId", "@Key", "@RequestHash", "@ResponseStatus", "@ResponseBody", "@CreatedAt", "@ExpiresAt");
-            _all = [_loadAccounts, _loadTransfer, _loadIdempotencyKeys, _findSettlement, _updateBalances, _insertTransfer, _updateTransfer, _insertEntry, _insertIdempotencyKey];
+            _takeEventSequences = Create(EventLog.Sqlite.TakeSequences, "@Count");
+            _insertEvent = Create(EventLog.Sql.InsertEvent, "@Sequence", "@Type", "@CreatedAt", "@Data");
+            _insertEventAudience = Create(EventLog.Sql.InsertAudience, "@UserId", "@Sequence");
+            _all = [_loadAccounts, _loadTransfer, _loadIdempotencyKeys, _findSettlement, _updateBalances, _insertTransfer, _updateTransfer, _insertEntry, _insertIdempotencyKey,
+                _takeEventSequences, _insertEvent, _insertEventAudience];
         }
 
         public SqliteConnection Connection { get; }
@@ -559,6 +570,29 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             foreach (var key in work.NewKeys)
             {
                 await ExecuteAsync(_insertIdempotencyKey, key.OwnerId, key.Key, key.RequestHash, key.ResponseStatus, key.ResponseBody, key.CreatedAt, key.ExpiresAt);
+            }
+
+            await SaveEventsAsync(work);
+        }
+
+        /// <summary>The same statements as <see cref="EventLog.WriteAsync"/>, from this writer's prepared commands: the sequences last, then the rows.</summary>
+        private async Task SaveEventsAsync(LedgerWorkSet work)
+        {
+            if (work.NewEvents.Count == 0)
+            {
+                return;
+            }
+
+            _takeEventSequences.Parameters[0].Value = (long)work.NewEvents.Count;
+            var sequence = (long)(await _takeEventSequences.ExecuteScalarAsync())! - work.NewEvents.Count;
+            foreach (var added in work.NewEvents)
+            {
+                sequence++;
+                await ExecuteAsync(_insertEvent, sequence, added.Type, work.Now, added.Data);
+                foreach (var userId in EventLog.AudienceOf(added))
+                {
+                    await ExecuteAsync(_insertEventAudience, userId, sequence);
+                }
             }
         }
 

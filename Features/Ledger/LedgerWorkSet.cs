@@ -1,3 +1,4 @@
+using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Ledger;
@@ -36,6 +37,9 @@ internal sealed class LedgerWorkSet(long now)
 
     public List<IdempotencyRow> NewKeys { get; } = [];
 
+    /// <summary>The events of the commands that applied, in the order they applied; written in the same transaction.</summary>
+    public List<NewEvent> NewEvents { get; } = [];
+
     /// <summary>The accounts whose balances changed, in ascending id order (the order the store writes, and locks, them).</summary>
     public IReadOnlyList<AccountState> ChangedAccounts => [.. _dirty.Order(StringComparer.Ordinal).Select(id => Accounts[id])];
 
@@ -56,6 +60,13 @@ internal sealed class LedgerWorkSet(long now)
 
     public void AddTransfer(TransferRow transfer) => NewTransfers.Add(transfer);
 
+    /// <summary>
+    /// An event of the command being decided: <paramref name="dataJson"/> is the resource as its
+    /// GET returns it after the change; the owners (null for none) may see it. Undone with the
+    /// command if it is refused.
+    /// </summary>
+    public void AddEvent(string type, string dataJson, string? ownerA, string? ownerB) => NewEvents.Add(new NewEvent(type, dataJson, ownerA, ownerB));
+
     /// <summary>Settles a hold: its new status and what it captured.</summary>
     public void UpdateTransfer(TransferRow transfer, string status, long captured)
     {
@@ -71,7 +82,7 @@ internal sealed class LedgerWorkSet(long now)
     {
         _accountsBefore.Clear();
         _transfersBefore.Clear();
-        return new Savepoint(NewTransfers.Count, NewEntries.Count, [.. _dirty], [.. ChangedTransfers.Keys]);
+        return new Savepoint(NewTransfers.Count, NewEntries.Count, NewEvents.Count, [.. _dirty], [.. ChangedTransfers.Keys]);
     }
 
     /// <summary>Undoes everything since <paramref name="savepoint"/>.</summary>
@@ -92,6 +103,7 @@ internal sealed class LedgerWorkSet(long now)
 
         NewTransfers.RemoveRange(savepoint.Transfers, NewTransfers.Count - savepoint.Transfers);
         NewEntries.RemoveRange(savepoint.Entries, NewEntries.Count - savepoint.Entries);
+        NewEvents.RemoveRange(savepoint.Events, NewEvents.Count - savepoint.Events);
         _dirty.IntersectWith(savepoint.DirtyAccounts);
         foreach (var id in ChangedTransfers.Keys.Except(savepoint.ChangedTransfers).ToList())
         {
@@ -99,7 +111,7 @@ internal sealed class LedgerWorkSet(long now)
         }
     }
 
-    public sealed record Savepoint(int Transfers, int Entries, HashSet<string> DirtyAccounts, HashSet<string> ChangedTransfers);
+    public sealed record Savepoint(int Transfers, int Entries, int Events, HashSet<string> DirtyAccounts, HashSet<string> ChangedTransfers);
 
     /// <summary>What an Idempotency-Key answered the first time, to be replayed byte for byte.</summary>
     public sealed class StoredResponse

@@ -19,6 +19,9 @@ CREATE TABLE dbo.event_audience (
     CONSTRAINT pk_event_audience PRIMARY KEY (user_id, sequence)
 );
 
+-- The retention purge deletes by sequence (EventPurgeJob).
+CREATE INDEX ix_event_audience_sequence ON dbo.event_audience (sequence);
+
 CREATE TABLE dbo.event_counter (
     id int NOT NULL CONSTRAINT pk_event_counter PRIMARY KEY CONSTRAINT ck_event_counter_one CHECK (id = 1),
     last_sequence bigint NOT NULL

@@ -19,6 +19,9 @@ CREATE TABLE event_audience (
     PRIMARY KEY (user_id, sequence)
 ) STRICT, WITHOUT ROWID;
 
+-- The retention purge deletes by sequence (EventPurgeJob).
+CREATE INDEX ix_event_audience_sequence ON event_audience (sequence);
+
 CREATE TABLE event_counter (
     id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
     last_sequence INTEGER NOT NULL
