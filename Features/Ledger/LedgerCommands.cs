@@ -83,6 +83,9 @@ public sealed class PostTransfers(CommandOrigin origin) : LedgerCommand(origin)
     public required IReadOnlyList<TransferInstruction> Transfers { get; init; }
 
     public bool IsBatch { get; init; }
+
+    /// <summary>The <c>async_requests</c> sequence when this applies a request accepted with <c>Prefer: respond-async</c> (see <see cref="AsyncInbox"/>); else null.</summary>
+    public long? InboxSequence { get; init; }
 }
 
 /// <summary>Capture or void a hold for a caller, or expire it for the system (no origin).</summary>

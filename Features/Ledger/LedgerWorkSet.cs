@@ -36,6 +36,12 @@ internal sealed class LedgerWorkSet(long now)
 
     public List<IdempotencyRow> NewKeys { get; } = [];
 
+    /// <summary>Keys accepted asynchronously (stored with 202) whose final answer replaces the 202 (<see cref="AsyncInbox"/>).</summary>
+    public List<IdempotencyRow> ReplacedKeys { get; } = [];
+
+    /// <summary>What became of each asynchronously accepted request this transaction applies or refuses.</summary>
+    public List<AsyncInbox.Outcome> InboxOutcomes { get; } = [];
+
     /// <summary>The accounts whose balances changed, in ascending id order (the order the store writes, and locks, them).</summary>
     public IReadOnlyList<AccountState> ChangedAccounts => [.. _dirty.Order(StringComparer.Ordinal).Select(id => Accounts[id])];
 
