@@ -66,7 +66,8 @@ internal sealed partial class AsyncDrain(
                 return false;
             }
 
-            items = [.. await connection.QueryAsync<InboxItem>(database.Pick(Sqlite.Oldest, SqlServer.Oldest), new { Take = take })];
+            // Read only while still the holder (in the same statement), so a lease taken over meanwhile stops this round.
+            items = [.. await connection.QueryAsync<InboxItem>(database.Pick(Sqlite.Oldest, SqlServer.Oldest), new { Take = take, Holder = _holder })];
         }
 
         if (items.Count == 0)
@@ -143,7 +144,9 @@ internal sealed partial class AsyncDrain(
         public const string Oldest = """
             SELECT sequence AS Sequence, owner_id AS OwnerId, owner_is_staff AS OwnerIsStaff, idempotency_key AS IdempotencyKey, request_hash AS RequestHash,
                    trace_id AS TraceId, is_batch AS IsBatch, instructions AS Instructions
-            FROM async_requests WHERE state = 'processing' ORDER BY sequence LIMIT @Take
+            FROM async_requests
+            WHERE state = 'processing' AND EXISTS (SELECT 1 FROM async_drain_lease WHERE id = 1 AND holder = @Holder)
+            ORDER BY sequence LIMIT @Take
             """;
     }
 
@@ -152,7 +155,9 @@ internal sealed partial class AsyncDrain(
         public const string Oldest = """
             SELECT TOP (@Take) sequence AS Sequence, owner_id AS OwnerId, CAST(owner_is_staff AS int) AS OwnerIsStaff, idempotency_key AS IdempotencyKey,
                    request_hash AS RequestHash, trace_id AS TraceId, CAST(is_batch AS int) AS IsBatch, instructions AS Instructions
-            FROM async_requests WHERE state = N'processing' ORDER BY sequence
+            FROM async_requests
+            WHERE state = N'processing' AND EXISTS (SELECT 1 FROM async_drain_lease WHERE id = 1 AND holder = @Holder)
+            ORDER BY sequence
             """;
     }
 }
