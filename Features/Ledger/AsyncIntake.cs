@@ -158,20 +158,21 @@ public sealed partial class AsyncIntake : BackgroundService
                 continue;
             }
 
-            var sequence = await connection.ExecuteScalarAsync<long>(_database.Pick(Sqlite.Insert, SqlServer.Insert), new
+            var row = new AcceptedRow
             {
                 OwnerId = command.Caller.UserId,
                 OwnerIsStaff = command.Caller.IsStaff,
-                Key = command.IdempotencyKey,
-                command.RequestHash,
-                command.TraceId,
-                command.IsBatch,
+                Key = slot.Item2,
+                RequestHash = command.RequestHash!,
+                TraceId = command.TraceId,
+                IsBatch = command.IsBatch,
                 Instructions = JsonSerializer.Serialize(command.Transfers, StrongroomJsonContext.Default.IReadOnlyListTransferInstruction),
                 AcceptedAt = now,
-            }, transaction);
+            };
+            var sequence = await connection.ExecuteScalarAsync<long>(_database.Pick(Sqlite.Insert, SqlServer.Insert), row, transaction);
             foreach (var transfer in command.Transfers)
             {
-                await connection.ExecuteAsync(Sql.InsertTransfer, new { TransferId = transfer.Id, Sequence = sequence }, transaction);
+                await connection.ExecuteAsync(Sql.InsertTransfer, new AcceptedTransferRow { TransferId = transfer.Id, Sequence = sequence }, transaction);
             }
 
             var body = AsyncInbox.AcceptedBody(command);
@@ -213,6 +214,33 @@ public sealed partial class AsyncIntake : BackgroundService
         {
             return null;
         }
+    }
+
+    /// <summary>An <c>async_requests</c> row to insert (a class: Dapper.AOT binds its properties).</summary>
+    internal sealed class AcceptedRow
+    {
+        public string OwnerId { get; init; } = "";
+
+        public bool OwnerIsStaff { get; init; }
+
+        public string Key { get; init; } = "";
+
+        public string RequestHash { get; init; } = "";
+
+        public string? TraceId { get; init; }
+
+        public bool IsBatch { get; init; }
+
+        public string Instructions { get; init; } = "[]";
+
+        public long AcceptedAt { get; init; }
+    }
+
+    internal sealed class AcceptedTransferRow
+    {
+        public string TransferId { get; init; } = "";
+
+        public long Sequence { get; init; }
     }
 
     private sealed class Pending(PostTransfers command)
