@@ -1,6 +1,6 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Strongroom.Features.Ledger;
-using System.Security.Claims;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
