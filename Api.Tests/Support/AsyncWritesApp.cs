@@ -41,6 +41,10 @@ public sealed class HeldAsyncDrain : IAsyncDisposable
         return new HeldAsyncDrain(databasePath);
     }
 
+    /// <summary>A lease left by a replica that crashed: it expires at <paramref name="expiresAt"/>, and then the service's drain takes over.</summary>
+    public static Task LeaveExpiringAsync(string databasePath, DateTimeOffset expiresAt) =>
+        ExecuteAsync(databasePath, $"UPDATE async_drain_lease SET holder = 'crashed-replica', expires_at = {(expiresAt - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond} WHERE id = 1");
+
     public async Task ReleaseAsync()
     {
         if (!_released)
