@@ -17,7 +17,7 @@ namespace Strongroom.Features.Ledger;
 /// the order accepted, at the writer's pace. The writer marks each applied or failed in the
 /// transaction of the movement or the refusal, so after kill -9 the drain resumes from the oldest
 /// still processing and nothing is applied twice. One replica drains at a time: the holder of the
-/// lease in <c>async_drain_lease</c>, renewed every round; a crashed holder's lease expires after
+/// lease in <c>async_drain_lease</c>, renewed once half of it has gone; a crashed holder's lease expires after
 /// <c>Ledger:AsyncDrainLease</c> and another replica takes over.
 /// </summary>
 internal sealed partial class AsyncDrain(
@@ -60,8 +60,17 @@ internal sealed partial class AsyncDrain(
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
             var now = UnixMicroseconds.Now(time);
-            var until = now + (long)(options.Value.AsyncDrainLease.Ticks / TimeSpan.TicksPerMicrosecond);
-            if (await connection.ExecuteAsync(Sql.TakeLease, new { Holder = _holder, Now = now, Until = until }) == 0)
+            var length = options.Value.AsyncDrainLease.Ticks / TimeSpan.TicksPerMicrosecond;
+            // Read first: a replica that does not hold the lease never writes, and the holder renews
+            // only once half of it has gone, so an idle drain does not compete for the write lock.
+            var lease = await connection.QuerySingleAsync<Lease>(Sql.ReadLease);
+            if (lease.Holder != _holder && lease.ExpiresAt > now)
+            {
+                return false;
+            }
+
+            if ((lease.Holder != _holder || lease.ExpiresAt - now < length / 2)
+                && await connection.ExecuteAsync(Sql.TakeLease, new { Holder = _holder, Now = now, Until = now + length }) == 0)
             {
                 return false;
             }
@@ -131,8 +140,20 @@ internal sealed partial class AsyncDrain(
         };
     }
 
+    /// <summary>The one <c>async_drain_lease</c> row.</summary>
+    internal sealed class Lease
+    {
+        public string Holder { get; init; } = "";
+
+        public long ExpiresAt { get; init; }
+    }
+
     private static class Sql
     {
+        public const string ReadLease = """
+            SELECT holder AS Holder, expires_at AS ExpiresAt FROM async_drain_lease WHERE id = 1
+            """;
+
         public const string TakeLease = """
             UPDATE async_drain_lease SET holder = @Holder, expires_at = @Until
             WHERE id = 1 AND (holder = @Holder OR expires_at <= @Now)
