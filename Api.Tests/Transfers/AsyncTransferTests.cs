@@ -211,6 +211,22 @@ public sealed class AsyncTransferTests(AsyncWritesApp app) : IClassFixture<Async
     }
 
     [Fact]
+    public async Task A_concurrent_burst_of_async_requests_is_all_accepted_then_all_applied_once()
+    {
+        const int Burst = 200;
+        var admin = await app.SignInAsAdminAsync();
+        var (alice, from) = await app.OpenFundedAccountAsync(admin, 10_000);
+        var (bob, to) = await app.OpenFundedAccountAsync(admin, 0);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, Burst).Select(_ => alice.PostTransferAsyncly(LedgerClient.Transfer(from, to, 1))));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Accepted, response.StatusCode));
+        await LedgerClient.WaitUntilAsync(async () => (await bob.BalanceAsync(to)).Posted >= Burst, TimeSpan.FromSeconds(30), "the burst is applied");
+        Assert.Equal(new Balance(Burst, 0, Burst), await bob.BalanceAsync(to));
+        Assert.Equal(Burst, (await bob.EntriesAsync(to)).Count);
+    }
+
+    [Fact]
     public async Task Without_the_preference_nothing_changes()
     {
         var admin = await app.SignInAsAdminAsync();
