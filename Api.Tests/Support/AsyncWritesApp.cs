@@ -23,6 +23,16 @@ public sealed class TinyAsyncBacklogApp : AsyncWritesApp
     };
 }
 
+/// <summary>Finished asynchronous requests (and keys) forgotten after a second, looked for every 100 ms.</summary>
+public sealed class ShortAsyncRetentionApp : AsyncWritesApp
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
+    {
+        ["Ledger:IdempotencyRetention"] = "00:00:01",
+        ["Ledger:IdempotencyPurgeInterval"] = "00:00:00.100",
+    };
+}
+
 /// <summary>
 /// Holds the drain's lease in the database as another replica would, so requests accepted with
 /// <c>Prefer: respond-async</c> stay processing until released (the service's drain waits for an

@@ -298,3 +298,25 @@ public sealed class AsyncBacklogTests(TinyAsyncBacklogApp app) : IClassFixture<T
         Assert.Equal(new Balance(100, 0, 100), await bob.BalanceAsync(to));
     }
 }
+
+/// <summary>A finished asynchronous request is forgotten with its key (Ledger:IdempotencyRetention); one still processing never is.</summary>
+public sealed class AsyncRetentionTests(ShortAsyncRetentionApp app) : IClassFixture<ShortAsyncRetentionApp>
+{
+    [Fact]
+    public async Task A_failed_async_transfer_is_forgotten_after_the_retention_and_an_applied_one_stays_in_the_ledger()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var (alice, from) = await app.OpenFundedAccountAsync(admin, 100);
+        var (_, to) = await app.OpenFundedAccountAsync(admin, 0);
+
+        var failed = (await (await alice.PostTransferAsyncly(LedgerClient.Transfer(from, to, 500))).AssertJsonAsync(HttpStatusCode.Accepted)).Id();
+        var posted = (await (await alice.PostTransferAsyncly(LedgerClient.Transfer(from, to, 50))).AssertJsonAsync(HttpStatusCode.Accepted)).Id();
+        Assert.Equal("failed", (await alice.WaitUntilSettledAsync(failed)).Status());
+        Assert.Equal("posted", (await alice.WaitUntilSettledAsync(posted)).Status());
+
+        await LedgerClient.WaitUntilAsync(
+            async () => (await alice.GetTransferAsync(failed)).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(30), "the failed request is forgotten");
+        await (await alice.GetTransferAsync(failed)).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal("posted", (await (await alice.GetTransferAsync(posted)).AssertJsonAsync(HttpStatusCode.OK)).Status());
+    }
+}

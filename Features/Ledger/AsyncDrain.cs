@@ -25,6 +25,7 @@ internal sealed partial class AsyncDrain(
     ILogger<AsyncDrain> logger) : BackgroundService
 {
     private readonly string _holder = Guid.NewGuid().ToString("N");
+    private long _lastPurge;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,6 +82,7 @@ internal sealed partial class AsyncDrain(
 
         if (items.Count == 0)
         {
+            await PurgeFinishedAsync(cancellationToken);
             return false;
         }
 
@@ -104,6 +106,28 @@ internal sealed partial class AsyncDrain(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Forgets requests applied or failed longer ago than <c>Ledger:IdempotencyRetention</c> (their
+    /// keys are forgotten then too), at most once per <c>Ledger:IdempotencyPurgeInterval</c>, by the
+    /// lease holder when idle: an applied transfer is in the ledger; a failed one is then 404.
+    /// </summary>
+    private async Task PurgeFinishedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetTimestamp();
+        if (_lastPurge != 0 && time.GetElapsedTime(_lastPurge, now) < options.Value.IdempotencyPurgeInterval)
+        {
+            return;
+        }
+
+        _lastPurge = now;
+        var cutoff = UnixMicroseconds.Now(time) - options.Value.IdempotencyRetention.Ticks / TimeSpan.TicksPerMicrosecond;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(database.Pick(Sqlite.PurgeTransfers, SqlServer.PurgeTransfers), new { Cutoff = cutoff }, transaction);
+        await connection.ExecuteAsync(database.Pick(Sqlite.PurgeRequests, SqlServer.PurgeRequests), new { Cutoff = cutoff }, transaction);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Not decided by the writer (nothing was applied or recorded): the request stays processing.</summary>
@@ -169,6 +193,15 @@ internal sealed partial class AsyncDrain(
             WHERE state = 'processing' AND EXISTS (SELECT 1 FROM async_drain_lease WHERE id = 1 AND holder = @Holder)
             ORDER BY sequence LIMIT @Take
             """;
+
+        public const string PurgeTransfers = """
+            DELETE FROM async_transfers
+            WHERE sequence IN (SELECT sequence FROM async_requests WHERE state <> 'processing' AND finished_at < @Cutoff)
+            """;
+
+        public const string PurgeRequests = """
+            DELETE FROM async_requests WHERE state <> 'processing' AND finished_at < @Cutoff
+            """;
     }
 
     private static class SqlServer
@@ -179,6 +212,15 @@ internal sealed partial class AsyncDrain(
             FROM async_requests
             WHERE state = N'processing' AND EXISTS (SELECT 1 FROM async_drain_lease WHERE id = 1 AND holder = @Holder)
             ORDER BY sequence
+            """;
+
+        public const string PurgeTransfers = """
+            DELETE FROM async_transfers
+            WHERE sequence IN (SELECT sequence FROM async_requests WHERE state <> N'processing' AND finished_at < @Cutoff)
+            """;
+
+        public const string PurgeRequests = """
+            DELETE FROM async_requests WHERE state <> N'processing' AND finished_at < @Cutoff
             """;
     }
 }
