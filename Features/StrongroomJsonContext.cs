@@ -47,6 +47,10 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(VerifyLedgerResponse))]
 [JsonSerializable(typeof(IAsyncEnumerable<BalanceSnapshotRow>))]
 [JsonSerializable(typeof(TransferBatchResponse))]
+[JsonSerializable(typeof(AsyncTransferAccepted))]
+[JsonSerializable(typeof(AsyncBatchAccepted))]
+// The instructions of a request accepted asynchronously, as the inbox stores them.
+[JsonSerializable(typeof(IReadOnlyList<Strongroom.Features.Ledger.TransferInstruction>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(CreateClientRequest))]
 [JsonSerializable(typeof(CreatedClientResponse))]

@@ -39,6 +39,11 @@ public static class ApiDocsHeaders
             Description = "Present (true) when this is the stored answer to an earlier request with the same Idempotency-Key: nothing was applied again.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("true")] },
         },
+        [ResponseHeaders.PreferenceApplied] = new()
+        {
+            Description = "The preferences of the request's Prefer header that were honoured (RFC 7240 §3): respond-async on a 202 Accepted.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("respond-async")] },
+        },
         [ResponseHeaders.CacheStatus] = new()
         {
             Required = true,

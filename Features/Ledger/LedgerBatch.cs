@@ -58,7 +58,8 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     /// <summary>A replayed 201 of one transfer names it in Location, as the first answer did (the stored row keeps only status and body).</summary>
     private static string? ReplayedLocation(LedgerCommand command, LedgerWorkSet.StoredResponse stored)
     {
-        if (stored.ResponseStatus != StatusCodes.Status201Created || command is PostTransfers { IsBatch: true })
+        // 202: a request accepted asynchronously and not applied yet names its transfer too.
+        if (stored.ResponseStatus is not (StatusCodes.Status201Created or StatusCodes.Status202Accepted) || command is PostTransfers { IsBatch: true })
         {
             return null;
         }
@@ -82,19 +83,25 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         if (command.IdempotencyKey is { } key)
         {
             var slot = (command.Caller!.UserId, key);
-            if (work.StoredResponses.TryGetValue(slot, out var stored))
+            // A request accepted asynchronously finds its own 202 record: it applies, and its answer replaces the 202.
+            var accepted = work.StoredResponses.TryGetValue(slot, out var stored) && AsyncInbox.IsOwnAcceptance(command, stored);
+            if (stored is not null && !accepted)
             {
-                return stored.RequestHash == command.RequestHash
+                var replayed = stored.RequestHash == command.RequestHash
                     ? new LedgerOutcome(stored.ResponseStatus, stored.ResponseBody, Replayed: true, Location: ReplayedLocation(command, stored))
                     : LedgerProblems.Unprocessable(command.TraceId, "idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+                AsyncInbox.Record(work, command, replayed);
+                return replayed;
             }
 
             var outcome = Apply(work, command);
             // Recorded in the same transaction as the movement: both happen, or neither.
             var record = new LedgerWorkSet.StoredResponse { RequestHash = command.RequestHash!, ResponseStatus = outcome.Status, ResponseBody = outcome.Body };
             work.StoredResponses[slot] = record;
-            work.NewKeys.Add(new LedgerWorkSet.IdempotencyRow(slot.UserId, key, record.RequestHash, record.ResponseStatus, record.ResponseBody, work.Now,
-                work.Now + (long)(options.IdempotencyRetention.Ticks / TimeSpan.TicksPerMicrosecond)));
+            var row = new LedgerWorkSet.IdempotencyRow(slot.UserId, key, record.RequestHash, record.ResponseStatus, record.ResponseBody, work.Now,
+                work.Now + (long)(options.IdempotencyRetention.Ticks / TimeSpan.TicksPerMicrosecond));
+            (accepted ? work.ReplacedKeys : work.NewKeys).Add(row);
+            AsyncInbox.Record(work, command, outcome);
             return outcome;
         }
 

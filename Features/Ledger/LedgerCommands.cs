@@ -83,6 +83,12 @@ public sealed class PostTransfers(CommandOrigin origin) : LedgerCommand(origin)
     public required IReadOnlyList<TransferInstruction> Transfers { get; init; }
 
     public bool IsBatch { get; init; }
+
+    /// <summary>The <c>async_requests</c> sequence when this applies a request accepted with <c>Prefer: respond-async</c> (see <see cref="AsyncInbox"/>); else null.</summary>
+    public long? InboxSequence { get; init; }
+
+    /// <summary>For an asynchronously accepted request: when it was accepted (microseconds), its transfers' <c>createdAt</c> while processing or failed.</summary>
+    public long AcceptedAt { get; init; }
 }
 
 /// <summary>Capture or void a hold for a caller, or expire it for the system (no origin).</summary>

@@ -42,4 +42,19 @@ public sealed class LedgerOptions
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(7);
 
     public TimeSpan IdempotencyPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Requests accepted with <c>Prefer: respond-async</c> and not applied yet; past it, such
+    /// requests are refused 503 <c>ledger_busy</c> with <c>Retry-After</c> until the backlog drains.
+    /// </summary>
+    public int AsyncBacklogLimit { get; set; } = 100_000;
+
+    /// <summary>How long the replica draining asynchronous requests holds its lease without renewing it (a crashed one is taken over after this).</summary>
+    public TimeSpan AsyncDrainLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the drain looks for accepted requests when not told of new ones (another replica's, or after it lost the lease).</summary>
+    public TimeSpan AsyncDrainInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the drain waits before resubmitting requests the writer shed (busy or unavailable).</summary>
+    public TimeSpan AsyncRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -15,6 +15,9 @@ public static class LedgerSetup
             .Validate(o => o.IdempotencyRetention > TimeSpan.Zero, "Ledger:IdempotencyRetention must be positive.")
             .Validate(o => o.MaxQueueWait is null || o.MaxQueueWait > TimeSpan.Zero, "Ledger:MaxQueueWait must be positive (or unset: automatic).")
             .Validate(o => o.MaxWriterWait > TimeSpan.Zero && o.MaxWriterWait <= TimeSpan.FromDays(1), "Ledger:MaxWriterWait must be positive and at most a day.")
+            .Validate(o => o.AsyncBacklogLimit > 0, "Ledger:AsyncBacklogLimit must be positive.")
+            .Validate(o => o.AsyncDrainLease > TimeSpan.Zero && o.AsyncDrainInterval > TimeSpan.Zero && o.AsyncRetryDelay > TimeSpan.Zero && o.AsyncDrainInterval < o.AsyncDrainLease,
+                "Ledger:AsyncDrainLease, AsyncDrainInterval and AsyncRetryDelay must be positive, the interval shorter than the lease.")
             .ValidateOnStart();
         services.AddSingleton<LedgerMetrics>();
         services.AddSingleton<LedgerQueue>();
@@ -25,6 +28,10 @@ public static class LedgerSetup
         // The jobs stand down where Transfers is not enabled; where it is, they are safe to run on
         // several replicas at once (see each job), so no replica has to be elected to run them.
         services.AddHostedService<LedgerWriter>();
+        // Asynchronous writes: the intake records accepted requests (group commit), the drain applies them.
+        services.AddSingleton<AsyncIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<AsyncIntake>());
+        services.AddHostedService<AsyncDrain>();
         services.AddHostedService<HoldExpiryJob>();
         services.AddHostedService<IdempotencyPurgeJob>();
         return services;

@@ -232,6 +232,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         /// <summary>Writes the changed balances once per account (ascending id), the new and settled transfers, their entries, the new Idempotency-Keys and, last, the events.</summary>
         public async Task SaveAsync(LedgerWorkSet work)
         {
+            // Asynchronously accepted requests: their final answers and inbox states, in this transaction.
+            await AsyncInbox.SaveAsync(Database, connection, transaction, work, CommandTimeout());
             if (sqlite is not null)
             {
                 await sqlite.SaveAsync(work);

@@ -40,6 +40,12 @@ internal sealed class LedgerWorkSet(long now)
     /// <summary>The events of the commands that applied, in the order they applied; written in the same transaction.</summary>
     public List<NewEvent> NewEvents { get; } = [];
 
+    /// <summary>Keys accepted asynchronously (stored with 202) whose final answer replaces the 202 (<see cref="AsyncInbox"/>).</summary>
+    public List<IdempotencyRow> ReplacedKeys { get; } = [];
+
+    /// <summary>What became of each asynchronously accepted request this transaction applies or refuses.</summary>
+    public List<AsyncInbox.Outcome> InboxOutcomes { get; } = [];
+
     /// <summary>The accounts whose balances changed, in ascending id order (the order the store writes, and locks, them).</summary>
     public IReadOnlyList<AccountState> ChangedAccounts => [.. _dirty.Order(StringComparer.Ordinal).Select(id => Accounts[id])];
 

@@ -37,4 +37,25 @@ public sealed class MoneyMovement
             Idempotency.Hash(operation.For(Context.Request.RouteValues), request, typeInfo),
             ApiProblems.TraceIdOf(Context));
     }
+
+    /// <summary>
+    /// Applies <paramref name="command"/> through the ledger writer and answers its outcome or, when
+    /// the client sent <c>Prefer: respond-async</c>, records it durably and answers 202 at once
+    /// (<see cref="AsyncIntake"/>), with <c>Preference-Applied: respond-async</c>.
+    /// </summary>
+    public async Task<LedgerOutcome> SubmitAsync(PostTransfers command, bool respondAsync, AsyncIntake intake)
+    {
+        if (!respondAsync)
+        {
+            return await Ledger.SubmitAsync(command);
+        }
+
+        var outcome = await intake.SubmitAsync(command);
+        if (outcome.Status == StatusCodes.Status202Accepted)
+        {
+            Context.Response.Headers[AsyncInbox.PreferenceAppliedHeader] = AsyncInbox.RespondAsync;
+        }
+
+        return outcome;
+    }
 }

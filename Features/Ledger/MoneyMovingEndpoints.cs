@@ -49,4 +49,13 @@ public static class MoneyMovingEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
+
+    /// <summary>
+    /// Marks a money-moving endpoint that honours <c>Prefer: respond-async</c>: its 202, with
+    /// <typeparamref name="TAccepted"/> as the body and <c>Preference-Applied</c> (Location, for one
+    /// transfer, is added to every documented 202).
+    /// </summary>
+    public static RouteHandlerBuilder RespondsAsync<TAccepted>(this RouteHandlerBuilder builder) =>
+        builder.Produces<TAccepted>(StatusCodes.Status202Accepted)
+            .WithMetadata(new SendsHeader(ResponseHeaders.PreferenceApplied, Required: false, StatusCodes.Status202Accepted));
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
@@ -12,11 +14,14 @@ public static class CreateTransfer
             .WithName("CreateTransfer")
             .WithSummary("Move money between two accounts, or place a hold")
             .WithDescription("Posts a debit and a credit atomically, or with hold=true reserves the amount until captured, voided or expired. Requires an Idempotency-Key header.")
-            .MovesMoney();
+            .MovesMoney()
+            .RespondsAsync<AsyncTransferAccepted>();
 
     public static async Task<Results<LedgerCreated<TransferResponse>, ValidationProblem>> HandleAsync(
         CreateTransferRequest request,
         [AsParameters] MoneyMovement movement,
+        [FromHeader(Name = AsyncInbox.PreferHeader), Description(AsyncInbox.PreferDescription)] string? prefer,
+        [FromServices] AsyncIntake intake,
         TimeProvider time,
         IOptions<LedgerOptions> options)
     {
@@ -26,10 +31,10 @@ public static class CreateTransfer
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["holdExpiresAt"] = holdErrors });
         }
 
-        var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferRequest))
+        var command = new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferRequest))
         {
             Transfers = [request.ToInstruction(OpaqueId.New(TransferIds.Prefix, time))],
-        });
-        return new LedgerCreated<TransferResponse>(outcome);
+        };
+        return new LedgerCreated<TransferResponse>(await movement.SubmitAsync(command, AsyncInbox.IsRequested(prefer), intake));
     }
 }

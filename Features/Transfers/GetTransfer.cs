@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Text.Json;
+using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
@@ -26,9 +28,53 @@ public static class GetTransfer
         await using var connection = await database.OpenAsync(cancellationToken);
         var found = await connection.QuerySingleOrDefaultAsync<VisibleTransfer>(Sql.ById, new { Id = id });
         var caller = user.UserId();
-        return found is not null && (found.FromOwnerId == caller || found.ToOwnerId == caller || user.IsStaff())
-            ? TypedResults.Ok(found.ToResponse())
+        if (found is not null)
+        {
+            return found.FromOwnerId == caller || found.ToOwnerId == caller || user.IsStaff()
+                ? TypedResults.Ok(found.ToResponse())
+                : ApiProblems.NotFound("Transfer");
+        }
+
+        // Not in the ledger: perhaps accepted with Prefer: respond-async, still processing or refused.
+        // Visible to the caller who sent it and to staff (the accounts' owners learn of it once it is applied).
+        var accepted = await connection.QuerySingleOrDefaultAsync<AcceptedTransfer>(Sql.AcceptedById, new { Id = id });
+        return accepted is not null && (accepted.OwnerId == caller || user.IsStaff()) && accepted.ToResponse(id) is { } response
+            ? TypedResults.Ok(response)
             : ApiProblems.NotFound("Transfer");
+    }
+
+    /// <summary>A transfer of an <c>async_requests</c> row, with the request's state.</summary>
+    public sealed class AcceptedTransfer
+    {
+        public string OwnerId { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public string Instructions { get; init; } = "[]";
+
+        public string? FailureCode { get; init; }
+
+        public string? FailureDetail { get; init; }
+
+        public long AcceptedAt { get; init; }
+
+        /// <summary>The transfer as requested, processing or failed; null once applied (then the ledger has it) or if the request does not name it.</summary>
+        public TransferResponse? ToResponse(string id)
+        {
+            if (State is not (AsyncInbox.Processing or AsyncInbox.Failed)
+                || JsonSerializer.Deserialize(Instructions, StrongroomJsonContext.Default.IReadOnlyListTransferInstruction)?.FirstOrDefault(t => t.Id == id) is not { } instruction)
+            {
+                return null;
+            }
+
+            return new TransferResponse(
+                instruction.Id, instruction.FromAccountId ?? "", instruction.ToAccountId ?? "", instruction.Amount, instruction.Currency,
+                State == AsyncInbox.Failed ? TransferStatuses.Failed : TransferStatuses.Processing,
+                0, instruction.Description, instruction.Metadata,
+                instruction.HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
+                UnixMicroseconds.ToDateTimeOffset(AcceptedAt),
+                State == AsyncInbox.Failed ? new TransferFailure(FailureCode ?? "refused", FailureDetail ?? "The request was refused.") : null);
+        }
     }
 
     /// <summary>A transfer with the owners of both sides, to decide who may see it.</summary>
@@ -77,6 +123,14 @@ public static class GetTransfer
             JOIN accounts f ON f.id = t.from_account_id
             JOIN accounts d ON d.id = t.to_account_id
             WHERE t.id = @Id
+            """;
+
+        public const string AcceptedById = """
+            SELECT r.owner_id AS OwnerId, r.state AS State, r.instructions AS Instructions, r.failure_code AS FailureCode,
+                   r.failure_detail AS FailureDetail, r.accepted_at AS AcceptedAt
+            FROM async_transfers a
+            JOIN async_requests r ON r.sequence = a.sequence
+            WHERE a.transfer_id = @Id
             """;
     }
 }

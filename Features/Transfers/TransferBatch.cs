@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
@@ -16,11 +18,14 @@ public static class TransferBatch
             .WithMetadata(new NoLocationHeader())
             .WithSummary("Apply up to 100 transfers all or nothing")
             .WithDescription("For movements that belong together, such as a payment and its fee. If one is refused, none applies and the problem's index names it. Requires an Idempotency-Key header.")
-            .MovesMoney();
+            .MovesMoney()
+            .RespondsAsync<AsyncBatchAccepted>();
 
     public static async Task<Results<LedgerCreated<TransferBatchResponse>, ValidationProblem>> HandleAsync(
         CreateTransferBatchRequest request,
         [AsParameters] MoneyMovement movement,
+        [FromHeader(Name = AsyncInbox.PreferHeader), Description(AsyncInbox.PreferDescription)] string? prefer,
+        [FromServices] AsyncIntake intake,
         TimeProvider time,
         IOptions<LedgerOptions> options)
     {
@@ -34,11 +39,11 @@ public static class TransferBatch
             return TypedResults.ValidationProblem(holdErrors);
         }
 
-        var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferBatchRequest))
+        var command = new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferBatchRequest))
         {
             IsBatch = true,
             Transfers = [.. request.Transfers.Select(transfer => transfer.ToInstruction(OpaqueId.New(TransferIds.Prefix, time)))],
-        });
-        return new LedgerCreated<TransferBatchResponse>(outcome);
+        };
+        return new LedgerCreated<TransferBatchResponse>(await movement.SubmitAsync(command, AsyncInbox.IsRequested(prefer), intake));
     }
 }

@@ -1,12 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Strongroom.Infrastructure.Common;
 
 namespace Strongroom.Features.Vocabulary;
 
 /// <summary>
 /// A transfer as clients see it. <c>status</c>: <c>posted</c>, <c>pending</c> (a hold) or
-/// <c>voided</c>; <c>capturedAmount</c> is what actually moved.
+/// <c>voided</c>; <c>capturedAmount</c> is what actually moved. A transfer accepted with
+/// <c>Prefer: respond-async</c> is <c>processing</c> until applied, or <c>failed</c> with
+/// <c>failure</c> (absent otherwise) saying why.
 /// </summary>
 public sealed record TransferResponse(
     string Id,
@@ -14,12 +17,13 @@ public sealed record TransferResponse(
     string ToAccountId,
     [property: Range(1d, Amounts.Max)] long Amount,
     string Currency,
-    [property: AllowedValues(TransferStatuses.Posted, TransferStatuses.Pending, TransferStatuses.Voided)] string Status,
+    [property: AllowedValues(TransferStatuses.Posted, TransferStatuses.Pending, TransferStatuses.Voided, TransferStatuses.Processing, TransferStatuses.Failed)] string Status,
     [property: Range(0d, Amounts.Max)] long CapturedAmount,
     string? Description,
     IReadOnlyDictionary<string, string>? Metadata,
     DateTimeOffset? HoldExpiresAt,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null);
 
 public sealed record TransferBatchResponse(IReadOnlyList<TransferResponse> Transfers);
 
@@ -28,6 +32,12 @@ public static class TransferStatuses
     public const string Posted = "posted";
     public const string Pending = "pending";
     public const string Voided = "voided";
+
+    /// <summary>Accepted with <c>Prefer: respond-async</c> and not applied yet.</summary>
+    public const string Processing = "processing";
+
+    /// <summary>Accepted with <c>Prefer: respond-async</c> and refused by the ledger: see <c>failure</c>.</summary>
+    public const string Failed = "failed";
 }
 
 public static class TransferIds

@@ -12,6 +12,7 @@ public static class ResponseHeaders
     public const string CacheStatus = "Cache-Status";
     public const string CacheControl = "Cache-Control";
     public const string IdempotencyReplayed = "Idempotency-Replayed";
+    public const string PreferenceApplied = "Preference-Applied";
 }
 
 /// <summary>
