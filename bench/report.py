@@ -55,6 +55,12 @@ def summary(path):
     if "rps" in r:
         return (f"{number(r, 'rps'):,.0f} req/s, p50 {number(r, 'p50_ms'):.2f} ms, p99 {number(r, 'p99_ms'):.2f} ms, "
                 f"{int(number(r, 'failed'))} failed, {int(number(r, 'socket_errors'))} socket errors")
+    if number(r, "s202") > 0:
+        seconds = number(r, "seconds", 1) or 1
+        return (f"{number(r, 's202') / seconds:,.0f} × 202 Accepted/s (Prefer: respond-async), wrk's p50 {number(r, 'all_p50_ms'):.1f} ms, "
+                f"p99 {number(r, 'all_p99_ms'):.1f} ms; 201 {int(number(r, 's201')):,}, 503 {int(number(r, 's503')):,}, "
+                f"429 {int(number(r, 's429')):,}, other {int(number(r, 'other'))}; "
+                f"{number(r, 'cpu_seconds') * 1e6 / number(r, 's202'):.0f} µs server CPU per accepted request")
     f = transfer_figures(r)
     statuses = f"201 {int(number(r, 's201')):,}, 503 {int(number(r, 's503')):,}, 429 {int(number(r, 's429')):,}, other {int(number(r, 'other'))}"
     return (f"{f['rate']:,.0f} transfers/s accepted, p50 {f['p50']:.1f} ms, p99 {f['p99']:.1f} ms; {statuses}; "
@@ -248,6 +254,33 @@ def section(folder, images):
                   f"{100 * f['refused_share']:.1f} % | {int(number(r, 'no_retry_after'))} |")
         if memory:
             w(f"| peak RSS over all the loads of this server (VmHWM) | {mib(number(memory, 'peak_rss_kib')):.0f} MiB | | | | |")
+        w("")
+
+    none, hooked, deliveries, burst = get("events-none-c64"), get("events-endpoint-c64"), get("deliveries"), get("async-c64")
+    if none:
+        fn = transfer_figures(none)
+        w("Events, webhooks and asynchronous writes (issue 14), a fresh server, 64 connections, the money-movement limit lifted "
+          "(every transaction writes its events; `transfers-c64` above is the same load on the first server):")
+        w("")
+        w("| figure | this run |")
+        w("|---|---|")
+        w(f"| `POST /v1/transfers`, no webhook endpoint | {fn['rate']:,.0f} transfers/s, p50 {fn['p50']:.1f} ms, p99 {fn['p99']:.1f} ms, "
+          f"{fn['cpu_us']:.0f} µs server CPU per transfer |")
+        if hooked:
+            fh2 = transfer_figures(hooked)
+            w(f"| the same with one endpoint subscribed to `transfer.posted`, delivering to a local nginx (204) meanwhile | "
+              f"{fh2['rate']:,.0f} transfers/s = {fh2['rate'] / max(1, fn['rate']):.2f} × without, p99 {fh2['p99']:.1f} ms, "
+              f"{fh2['cpu_us']:.0f} µs server CPU per transfer |")
+        if deliveries:
+            w(f"| deliveries of that load to the receiver | {int(number(deliveries, 'delivered')):,} of {int(number(deliveries, 'expected')):,} "
+              f"in {number(deliveries, 'seconds'):.1f} s = {number(deliveries, 'rate'):,.0f} deliveries/s |")
+        if burst:
+            seconds = number(burst, "seconds", 1) or 1
+            rate = number(burst, "s202") / seconds
+            w(f"| `Prefer: respond-async`, the same load | {rate:,.0f} × 202/s = {rate / max(1, fn['rate']):.2f} × the 201s/s without it "
+              f"(wrk's p99 {number(burst, 'all_p99_ms'):.1f} ms), {int(number(burst, 's503')):,} × 503; backlog at the end "
+              f"{int(number(burst, 'backlog_at_end_of_load')):,}, drained in {number(burst, 'drain_seconds'):.1f} s "
+              f"({int(number(burst, 'backlog_left'))} left) |")
         w("")
 
     with open(folder / "reads.dat", "w") as dat:

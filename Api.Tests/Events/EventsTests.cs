@@ -210,6 +210,29 @@ public abstract class EventsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_consumer_that_has_read_to_the_end_resumes_after_the_last_event_it_processed()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        var (alice, from) = await app.OpenFundedAccountAsync(admin, 1_000);
+        var (_, to) = await app.OpenFundedAccountAsync(admin, 0);
+        var read = await alice.EventsAsync();
+        var last = read[^1].GetProperty("id").GetString()!;
+
+        // Nothing new yet: an empty last page, not the old events again.
+        var empty = await (await alice.Client.GetAsync($"/v1/events?after={last}", TestContext.Current.CancellationToken)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Empty(empty.GetProperty("items").EnumerateArray());
+
+        var transfer = await (await alice.PostTransferAsync(LedgerClient.Transfer(from, to, 10), LedgerClient.NewKey())).AssertJsonAsync(HttpStatusCode.Created);
+        var page = await (await alice.Client.GetAsync($"/v1/events?after={last}", TestContext.Current.CancellationToken)).AssertJsonAsync(HttpStatusCode.OK);
+        var @event = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(("transfer.posted", transfer.Id()), (@event.Type(), @event.DataId()));
+        Assert.True(string.CompareOrdinal(@event.GetProperty("id").GetString(), last) > 0);
+
+        await (await alice.Client.GetAsync("/v1/events?after=evt_not-an-id", TestContext.Current.CancellationToken))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
     public async Task Another_customers_event_does_not_exist_for_them_and_staff_see_every_event()
     {
         var admin = await app.SignInAsAdminAsync();

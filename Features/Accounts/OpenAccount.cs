@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Json;
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Money;
 using Strongroom.Infrastructure.Security;
 

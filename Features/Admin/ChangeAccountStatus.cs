@@ -1,5 +1,5 @@
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Http;
 
 namespace Strongroom.Features.Admin;

@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 

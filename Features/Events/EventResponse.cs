@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
 
 namespace Strongroom.Features.Events;
 

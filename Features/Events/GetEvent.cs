@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Strongroom.Features.Common;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Events;
@@ -13,17 +14,28 @@ public static class ListEvents
         group.MapGet("/", HandleAsync)
             .WithName("ListEvents")
             .WithSummary("The events the caller may see, oldest first")
-            .WithDescription("Events about the caller's accounts (staff: every event), in the order they were committed, keyset-paginated: pass the returned nextCursor to get the next page (null on the last page). types filters by a comma-separated list of event types; an unknown type is a 400. Events are kept for Events:Retention (30 days by default).")
+            .WithDescription("Events about the caller's accounts (staff: every event), in the order they were committed, keyset-paginated: pass the returned nextCursor to get the next page (null on the last page); to poll for new events, pass the id of the last event read as after. types filters by a comma-separated list of event types; an unknown type is a 400. Events are kept for Events:Retention (30 days by default).")
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<Page<EventResponse>>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         [AsParameters] PageRequest page,
         [Description("Only events of these types, comma-separated (for example transfer.posted,account.opened); all when absent.")] string? types,
+        [Description("Only events committed after this one (an event id, evt_…): how a consumer that has read to the end resumes from the last event it processed. With a cursor too, whichever is later.")] string? after,
         ClaimsPrincipal user, SqlDatabase database, CancellationToken cancellationToken)
     {
-        if (!page.TryAfterSequence(out var after))
+        if (!page.TryAfterSequence(out var from))
         {
             return PageRequest.InvalidCursor();
+        }
+
+        if (after is not null)
+        {
+            if (!EventIds.TryParse(after, out var sequence))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Not an event id (evt_ and 13 base32 digits)."] });
+            }
+
+            from = Math.Max(from, sequence);
         }
 
         if (!TryParseTypes(types, out var wanted, out var unknown))
@@ -35,7 +47,7 @@ public static class ListEvents
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var parameters = new { UserId = user.UserId(), After = after, Types = wanted, Take = page.Fetch };
+        var parameters = new { UserId = user.UserId(), After = from, Types = wanted, Take = page.Fetch };
         var rows = (user.IsStaff()
             ? await connection.QueryAsync<StoredEvent>(database.FirstRows(database.Pick(Sqlite.All, SqlServer.All)), parameters)
             : await connection.QueryAsync<StoredEvent>(database.FirstRows(database.Pick(Sqlite.Audience, SqlServer.Audience)), parameters)).ToList();

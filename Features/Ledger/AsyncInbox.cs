@@ -1,9 +1,9 @@
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
 
 namespace Strongroom.Features.Ledger;
 

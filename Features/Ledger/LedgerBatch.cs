@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
 
 namespace Strongroom.Features.Ledger;
 

@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Events;
 
 namespace Strongroom.Features.Ledger;
 

@@ -1,5 +1,5 @@
-using Strongroom.Features.Events;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Events;
 
 namespace Strongroom.Features.Ledger;
 

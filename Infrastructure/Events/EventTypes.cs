@@ -1,4 +1,4 @@
-namespace Strongroom.Features.Events;
+namespace Strongroom.Infrastructure.Events;
 
 /// <summary>Every kind of event the service writes; a webhook endpoint subscribes to some of <see cref="Subscribable"/>.</summary>
 public static class EventTypes

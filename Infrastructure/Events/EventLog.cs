@@ -1,6 +1,8 @@
 using System.Data.Common;
+using Dapper;
+using Strongroom.Infrastructure.Database;
 
-namespace Strongroom.Features.Events;
+namespace Strongroom.Infrastructure.Events;
 
 /// <summary>
 /// An event a transaction is about to commit: its type, its data (the resource's JSON as its own
@@ -54,7 +56,7 @@ public static class EventLog
         }
     }
 
-    private sealed class EventRow
+    internal sealed class EventRow
     {
         public long Sequence { get; init; }
 
@@ -65,7 +67,7 @@ public static class EventLog
         public string Data { get; init; } = "";
     }
 
-    private sealed class AudienceRow
+    internal sealed class AudienceRow
     {
         public string UserId { get; init; } = "";
 

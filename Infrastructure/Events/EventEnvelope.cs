@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Strongroom.Infrastructure.Common;
 
-namespace Strongroom.Features.Events;
+namespace Strongroom.Infrastructure.Events;
 
 /// <summary>
 /// An event as stored: its sequence, type, when it was committed (microseconds since the Unix

@@ -1,4 +1,4 @@
-namespace Strongroom.Features.Events;
+namespace Strongroom.Infrastructure.Events;
 
 /// <summary>
 /// An event's id is <c>evt_</c> and its sequence in 13 Crockford base32 digits (64 bits, zero
