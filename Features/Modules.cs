@@ -8,6 +8,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Features.Webhooks;
 
 namespace Strongroom.Features;
 
@@ -43,6 +44,9 @@ public static class Modules
     /// <summary>Service clients (<c>/v1/admin/clients</c>).</summary>
     public const string Clients = "Clients";
 
+    /// <summary>Webhook endpoints and the deliveries to them (<c>/v1/webhooks/endpoints</c>), and the dispatcher that sends them.</summary>
+    public const string Webhooks = "Webhooks";
+
     /// <summary>
     /// Every capability: its module, the services it registers (if any) and its endpoints,
     /// explicitly: no scanning, no reflection. Services are registered whatever is enabled;
@@ -59,6 +63,7 @@ public static class Modules
         new(Profiles, Add: null, ProfileEndpoints.MapProfiles),
         new(Audit, Add: null, AuditEndpoints.MapAudit),
         new(Clients, Add: null, ClientsEndpoints.MapClients),
+        new(Webhooks, WebhooksEndpoints.AddWebhooks, WebhooksEndpoints.MapWebhooks),
     ];
 
     /// <summary>Every module name, in the order of <see cref="Capabilities"/> (which is also the order of the OpenAPI tags).</summary>

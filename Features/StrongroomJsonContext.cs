@@ -11,6 +11,7 @@ using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Features.Webhooks;
 
 namespace Strongroom.Features;
 
@@ -51,6 +52,13 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(CreatedClientResponse))]
 [JsonSerializable(typeof(ClientResponse))]
 [JsonSerializable(typeof(Page<ClientResponse>))]
+[JsonSerializable(typeof(CreateWebhookEndpointRequest))]
+[JsonSerializable(typeof(CreatedWebhookEndpointResponse))]
+[JsonSerializable(typeof(WebhookEndpointResponse))]
+[JsonSerializable(typeof(Page<WebhookEndpointResponse>))]
+[JsonSerializable(typeof(RotatedWebhookSecretResponse))]
+[JsonSerializable(typeof(WebhookTestResponse))]
+[JsonSerializable(typeof(Page<WebhookAttemptResponse>))]
 // Stored ledger refusals are problem details; their extension values are strings and integers.
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(string))]

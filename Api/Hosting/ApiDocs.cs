@@ -34,6 +34,7 @@ public static class ApiDocs
         ["Profiles"] = "The caller's own profile.",
         ["Audit"] = "The tamper-evident audit log and its verification.",
         ["Service clients"] = "OAuth 2.0 clients for machine-to-machine access (client credentials grant).",
+        ["Webhooks"] = "Endpoints that receive the caller's events as they happen, signed per Standard Webhooks 1.0, and their delivery attempts.",
     };
 
     public static IServiceCollection AddStrongroomApiDocs(this IServiceCollection services) =>
