@@ -41,7 +41,7 @@ public static class CreateWebhookEndpoint
             return ApiProblems.BadRequest("invalid_event_types", $"eventTypes must be one or more of: {string.Join(", ", EventTypes.Subscribable)}.");
         }
 
-        if (await WebhookAddresses.RefusalAsync(request.Url, environment.IsDevelopment(), options.Value.AllowPrivateNetworks, cancellationToken) is { } refusal)
+        if (await WebhookAddresses.RefusalAsync(request.Url, environment.IsDevelopment() || options.Value.AllowHttp, options.Value.AllowPrivateNetworks, cancellationToken) is { } refusal)
         {
             return ApiProblems.BadRequest("webhook_url_not_allowed", refusal);
         }

@@ -72,19 +72,19 @@ public static class WebhookAddresses
 
     /// <summary>
     /// Why <paramref name="url"/> may not be registered, or null when it may: absolute, https
-    /// (http too in Development), no user info, and a host that neither is nor resolves to a
+    /// (http too where allowed: Development, or <c>Webhooks:AllowHttp</c>), no user info, and a host that neither is nor resolves to a
     /// refused address.
     /// </summary>
-    public static async Task<string?> RefusalAsync(string url, bool isDevelopment, bool allowPrivateNetworks, CancellationToken cancellationToken)
+    public static async Task<string?> RefusalAsync(string url, bool allowHttp, bool allowPrivateNetworks, CancellationToken cancellationToken)
     {
         if (url.Length > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             return $"url must be an absolute URL of at most {MaxUrlLength} characters.";
         }
 
-        if (!(uri.Scheme == Uri.UriSchemeHttps || (isDevelopment && uri.Scheme == Uri.UriSchemeHttp)))
+        if (!(uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp)))
         {
-            return isDevelopment ? "url must be http or https." : "url must be https.";
+            return allowHttp ? "url must be http or https." : "url must be https.";
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))

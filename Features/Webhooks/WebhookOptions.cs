@@ -18,6 +18,9 @@ public sealed class WebhookOptions
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
 
+    /// <summary>Allow <c>http</c> endpoint URLs outside Development (tests, on loopback receivers). Never in production: deliveries carry customer data.</summary>
+    public bool AllowHttp { get; set; }
+
     /// <summary>How long one attempt may take, connection included; past it the attempt failed and is retried.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
