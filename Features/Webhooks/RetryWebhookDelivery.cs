@@ -12,6 +12,7 @@ public static class RetryWebhookDelivery
     public static RouteHandlerBuilder MapRetryWebhookDelivery(this IEndpointRouteBuilder group) =>
         group.MapPost("/{id}/deliveries/{eventId}/retry", HandleAsync)
             .WithName("RetryWebhookDelivery")
+            .WithMetadata(new NoLocationHeader())
             .WithSummary("Redeliver one event to one endpoint now")
             .WithDescription("The delivery is attempted at once, with the same webhook-id as before. 404 when the caller has no endpoint with this id or it was never sent this event; 409 webhook_endpoint_disabled when the endpoint is disabled.")
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -16,6 +16,7 @@ public static class TestWebhookEndpoint
     public static RouteHandlerBuilder MapTestWebhookEndpoint(this IEndpointRouteBuilder group) =>
         group.MapPost("/{id}/test", HandleAsync)
             .WithName("TestWebhookEndpoint")
+            .WithMetadata(new NoLocationHeader())
             .WithSummary("Send a webhook.test event to one endpoint")
             .WithDescription("The event is delivered, signed and retried like any other, to this endpoint only; its attempts appear under deliveries. 404 when the caller has no endpoint with this id; 409 webhook_endpoint_disabled when it is disabled.")
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -236,7 +236,7 @@ internal sealed partial class WebhookDispatcher(
 
             var body = EventEnvelope.ToUtf8(stored);
             var timestamp = now.ToUnixTimeSeconds();
-            var signatures = string.Join(' ', keys.Select(key => WebhookSecrets.Sign(key, stored.Id, timestamp, body)));
+            var signatures = WebhookSecrets.SignatureHeader(keys, stored.Id, timestamp, body);
             var clock = Stopwatch.StartNew();
             var outcome = await sender.SendAsync(endpoint.Url, stored.Id, timestamp, body, signatures, cancellationToken);
             await RecordAsync(endpointId, delivery, stored.Id, outcome, (long)clock.Elapsed.TotalMilliseconds, cancellationToken);
