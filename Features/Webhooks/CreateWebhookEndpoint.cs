@@ -6,6 +6,7 @@ using Strongroom.Features.Events;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Http;
 using Strongroom.Infrastructure.Security;
+using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Webhooks;
 
@@ -56,7 +57,7 @@ public static class CreateWebhookEndpoint
             Url = request.Url,
             Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
             EventTypes = string.Join(' ', types),
-            Secret = protector.Protect(secret, WebhookSecrets.Context(id)),
+            Secret = protector.Protect(secret, WebhookEndpointIds.SecretContext(id)),
             CreatedAt = UnixMicroseconds.Now(time),
         };
 

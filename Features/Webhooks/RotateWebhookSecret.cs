@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
+using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Webhooks;
 
@@ -36,7 +37,7 @@ public static class RotateWebhookSecret
             {
                 Id = id,
                 OwnerId = user.UserId(),
-                Secret = protector.Protect(secret, WebhookSecrets.Context(id)),
+                Secret = protector.Protect(secret, WebhookEndpointIds.SecretContext(id)),
                 Until = UnixMicroseconds.From(until),
             });
         }

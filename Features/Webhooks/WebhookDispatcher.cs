@@ -7,6 +7,7 @@ using Strongroom.Features.Events;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Security;
+using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Webhooks;
 
@@ -227,7 +228,7 @@ internal sealed partial class WebhookDispatcher(
             }
 
             var now = time.GetUtcNow();
-            var context = WebhookSecrets.Context(endpointId);
+            var context = WebhookEndpointIds.SecretContext(endpointId);
             var keys = new List<byte[]> { WebhookSecrets.KeyOf(protector.Unprotect(endpoint.Secret, context)) };
             if (endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > UnixMicroseconds.From(now))
             {

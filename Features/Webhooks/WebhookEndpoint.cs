@@ -1,13 +1,9 @@
 using System.Security.Claims;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
 
 namespace Strongroom.Features.Webhooks;
-
-public static class WebhookEndpointIds
-{
-    public const string Prefix = "whe";
-}
 
 public static class WebhookEndpointStatuses
 {

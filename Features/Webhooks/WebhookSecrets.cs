@@ -16,9 +16,6 @@ public static class WebhookSecrets
 
     public static string New() => Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretBytes));
 
-    /// <summary>The associated data both secret columns of an endpoint are encrypted under: a copied value does not decrypt elsewhere.</summary>
-    public static string Context(string endpointId) => $"webhook_endpoints.secret:{endpointId}";
-
     public static byte[] KeyOf(string secret) => Convert.FromBase64String(secret[Prefix.Length..]);
 
     /// <summary>
