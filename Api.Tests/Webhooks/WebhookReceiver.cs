@@ -14,8 +14,8 @@ public sealed record ReceivedWebhook(IHeaderDictionary Headers, string Body, Dat
     public string Id => Headers["webhook-id"].ToString();
 }
 
-/// <summary>How the receiver answers one request: a status, an optional Retry-After, or no answer at all (hang).</summary>
-public sealed record ReceiverAnswer(int Status, string? RetryAfter = null, bool Hang = false, TimeSpan Delay = default)
+/// <summary>How the receiver answers one request: a status, an optional Retry-After or Location, or no answer at all (hang).</summary>
+public sealed record ReceiverAnswer(int Status, string? RetryAfter = null, bool Hang = false, TimeSpan Delay = default, string? Location = null)
 {
     public static readonly ReceiverAnswer Ok = new(200);
 }
@@ -128,6 +128,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
 
             context.Response.StatusCode = answer.Status;
+            if (answer.Location is { } location)
+            {
+                context.Response.Headers.Location = location;
+            }
+
             if (answer.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter;
