@@ -202,6 +202,26 @@ public sealed class WebhookDeliveryTests(WebhookApp app) : IClassFixture<Webhook
         WebhookApi.Verify(oldSecret, received);
     }
 
+    [Fact]
+    public async Task A_disabled_users_endpoints_are_handed_nothing()
+    {
+        await using var disabledReceiver = await WebhookReceiver.StartAsync();
+        await using var activeReceiver = await WebhookReceiver.StartAsync();
+        var disabled = await app.RegisterAndSignInAsync();
+        var active = await app.RegisterAndSignInAsync();
+        await WebhookApi.CreateEndpointAsync(disabled, disabledReceiver.Url, "account.opened");
+        await WebhookApi.CreateEndpointAsync(active, activeReceiver.Url, "account.opened");
+        var admin = await app.SignInAsAdminAsync();
+        await (await admin.Client.PostAsync($"/v1/admin/users/{disabled.UserId}/disable", null)).AssertJsonAsync(HttpStatusCode.OK);
+
+        await TestEvents.AccountOpenedAsync(app.DatabasePath, disabled.UserId);
+        var later = await TestEvents.AccountOpenedAsync(app.DatabasePath, active.UserId);
+
+        // Fan-out hands out every endpoint's events in one pass: once the later event has arrived, the earlier one would have too.
+        await activeReceiver.WaitUntilAsync(r => r.Any(w => w.Id == TestEvents.IdOf(later)), "the active user's event arrives");
+        Assert.Empty(disabledReceiver.Received);
+    }
+
     private async Task AssertAuditedAsync(string endpointId, string details)
     {
         var admin = await app.SignInAsAdminAsync();

@@ -84,7 +84,11 @@ internal sealed partial class WebhookDispatcher(
         await Task.WhenAll(running);
     }
 
-    /// <summary>Hands each enabled endpoint the events after its cursor that it subscribes to and may see; returns when none is behind.</summary>
+    /// <summary>
+    /// Hands each enabled endpoint the events after its cursor that it subscribes to and may see;
+    /// returns at once when none is behind. A disabled user's endpoints are handed nothing while
+    /// they are disabled (their cursor waits).
+    /// </summary>
     private async Task FanOutAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -383,10 +387,11 @@ internal sealed partial class WebhookDispatcher(
     private static class Sql
     {
         public const string Behind = """
-            SELECT id AS Id, owner_id AS OwnerId, owner_is_staff AS OwnerIsStaff, event_types AS EventTypes, fanout_cursor AS FanoutCursor
-            FROM webhook_endpoints
-            WHERE status = 'enabled' AND fanout_cursor < (SELECT last_sequence FROM event_counter WHERE id = 1)
-            ORDER BY id
+            SELECT w.id AS Id, w.owner_id AS OwnerId, w.owner_is_staff AS OwnerIsStaff, w.event_types AS EventTypes, w.fanout_cursor AS FanoutCursor
+            FROM webhook_endpoints w
+            WHERE w.status = 'enabled' AND w.fanout_cursor < (SELECT c.last_sequence FROM event_counter c WHERE c.id = 1)
+              AND EXISTS (SELECT 1 FROM users u WHERE u.id = w.owner_id AND u.status = 'active')
+            ORDER BY w.id
             """;
 
         public const string LastSequence = """
