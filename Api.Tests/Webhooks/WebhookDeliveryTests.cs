@@ -222,6 +222,22 @@ public sealed class WebhookDeliveryTests(WebhookApp app) : IClassFixture<Webhook
         Assert.Empty(disabledReceiver.Received);
     }
 
+    [Fact]
+    public async Task Attempts_are_forgotten_once_their_event_is_purged()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var customer = await app.RegisterAndSignInAsync();
+        var (id, _) = await WebhookApi.CreateEndpointAsync(customer, receiver.Url, "account.opened");
+        var old = await TestEvents.AccountOpenedAsync(app.DatabasePath, customer.UserId);
+        var kept = await TestEvents.AccountOpenedAsync(app.DatabasePath, customer.UserId);
+        await LedgerClient.WaitUntilAsync(async () => (await WebhookApi.AttemptsAsync(customer, id)).Count == 2, TimeSpan.FromSeconds(10), "both are delivered");
+
+        await TestEvents.PurgeThroughAsync(app.DatabasePath, old);
+
+        await LedgerClient.WaitUntilAsync(async () => (await WebhookApi.AttemptsAsync(customer, id)).Count == 1, TimeSpan.FromSeconds(10), "the purged event's attempt is forgotten");
+        Assert.Equal(TestEvents.IdOf(kept), Assert.Single(await WebhookApi.AttemptsAsync(customer, id)).GetProperty("eventId").GetString());
+    }
+
     private async Task AssertAuditedAsync(string endpointId, string details)
     {
         var admin = await app.SignInAsAdminAsync();

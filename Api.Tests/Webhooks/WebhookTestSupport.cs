@@ -25,6 +25,7 @@ public class WebhookApp : SqliteApp
         ["Webhooks:LeaseDuration"] = "00:00:05",
         ["Webhooks:PollInterval"] = "00:00:00.050",
         ["Webhooks:MaxConcurrentPerEndpoint"] = "2",
+        ["Webhooks:PurgeInterval"] = "00:00:00.200",
         ["Webhooks:RetrySchedule:0"] = Schedule[0].ToString(),
         ["Webhooks:RetrySchedule:1"] = Schedule[1].ToString(),
         ["Webhooks:RetrySchedule:2"] = Schedule[2].ToString(),
@@ -64,6 +65,17 @@ public static class TestEvents
 
         await transaction.CommitAsync();
         return sequence;
+    }
+
+    /// <summary>Deletes every event up to <paramref name="sequence"/>, as the retention purge does.</summary>
+    public static async Task PurgeThroughAsync(string databasePath, long sequence)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false, DefaultTimeout = 30 }.ConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM events WHERE sequence <= $sequence";
+        command.Parameters.AddWithValue("$sequence", sequence);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>An <c>account.opened</c> event about an account of <paramref name="owner"/>.</summary>

@@ -28,6 +28,7 @@ internal sealed partial class WebhookDispatcher(
     /// <summary>Most events handed to one endpoint per fan-out transaction.</summary>
     private const int FanOutChunk = 5000;
     private const int EndpointsPerPass = 200;
+    private const int PurgeChunk = 1000;
 
     private readonly WebhookOptions _options = options.Value;
     private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -35,6 +36,7 @@ internal sealed partial class WebhookDispatcher(
     private readonly Dictionary<string, int> _inFlightByEndpoint = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _running = [];
     private int _inFlight;
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,6 +53,11 @@ internal sealed partial class WebhookDispatcher(
             {
                 await FanOutAsync(stoppingToken);
                 more = await ClaimAndStartAsync(stoppingToken);
+                if (time.GetUtcNow() >= _nextPurge)
+                {
+                    _nextPurge = time.GetUtcNow() + _options.PurgeInterval;
+                    await PurgeAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -122,6 +129,23 @@ internal sealed partial class WebhookDispatcher(
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Forgets finished deliveries and attempts of events already purged (older than the oldest
+    /// event left), a chunk at a time. Safe on several replicas at once: plain DELETEs of rows
+    /// nobody will touch again. A pending delivery whose event is gone is dropped when it is attempted.
+    /// </summary>
+    private async Task PurgeAsync(CancellationToken cancellationToken)
+    {
+        int deleted;
+        do
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            deleted = await connection.ExecuteAsync(database.Pick(Sqlite.PurgeDeliveries, SqlServer.PurgeDeliveries), new { Take = PurgeChunk });
+            deleted += await connection.ExecuteAsync(database.Pick(Sqlite.PurgeAttempts, SqlServer.PurgeAttempts), new { Take = PurgeChunk });
+        }
+        while (deleted > 0 && !cancellationToken.IsCancellationRequested);
     }
 
     /// <summary>Claims due deliveries, endpoint by endpoint within the limits, and starts them; true when it filled its slots (there may be more).</summary>
@@ -454,6 +478,19 @@ internal sealed partial class WebhookDispatcher(
               AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
             """;
 
+        public const string PurgeDeliveries = """
+            DELETE FROM webhook_deliveries
+            WHERE (endpoint_id, sequence) IN (
+                SELECT endpoint_id, sequence FROM webhook_deliveries
+                WHERE state <> 'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
+                LIMIT @Take)
+            """;
+
+        public const string PurgeAttempts = """
+            DELETE FROM webhook_attempts
+            WHERE id IN (SELECT id FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events) LIMIT @Take)
+            """;
+
         public const string Claim = """
             UPDATE webhook_deliveries SET lease_owner = @Me, lease_expires_at = @LeaseUntil
             WHERE endpoint_id = @EndpointId AND state = 'pending' AND next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now)
@@ -473,6 +510,15 @@ internal sealed partial class WebhookDispatcher(
             WHERE e.sequence > @Cursor AND e.sequence <= @UpTo
               AND CHARINDEX(N' ' + e.type + N' ', N' ' + @Types + N' ') > 0
               AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
+            """;
+
+        public const string PurgeDeliveries = """
+            DELETE TOP (@Take) FROM webhook_deliveries
+            WHERE state <> N'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
+            """;
+
+        public const string PurgeAttempts = """
+            DELETE TOP (@Take) FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
             """;
 
         public const string Claim = """

@@ -45,5 +45,8 @@ public sealed class WebhookOptions
     /// <summary>Attempts in flight at once to one endpoint on one replica (also its connection limit), so a slow receiver holds only its own.</summary>
     public int MaxConcurrentPerEndpoint { get; set; } = 4;
 
+    /// <summary>How often finished deliveries and their attempts are forgotten once their event is gone (purged past <c>Events:Retention</c>).</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     public IReadOnlyList<TimeSpan> Schedule => RetrySchedule is { Count: > 0 } configured ? configured : DefaultRetrySchedule;
 }

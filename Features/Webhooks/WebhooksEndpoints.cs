@@ -26,7 +26,8 @@ public static class WebhooksEndpoints
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5), "Webhooks:Timeout must be positive and at most 5 minutes.")
             .Validate(o => o.LeaseDuration > o.Timeout, "Webhooks:LeaseDuration must be longer than Webhooks:Timeout, so an attempt ends before another replica may take it over.")
             .Validate(o => o.Schedule.All(delay => delay > TimeSpan.Zero), "Webhooks:RetrySchedule delays must be positive.")
-            .Validate(o => o.MaxRetryAfter > TimeSpan.Zero && o.SecretOverlap >= TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Webhooks:MaxRetryAfter and PollInterval must be positive, SecretOverlap not negative.")
+            .Validate(o => o.MaxRetryAfter > TimeSpan.Zero && o.SecretOverlap >= TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.PurgeInterval > TimeSpan.Zero,
+                "Webhooks:MaxRetryAfter, PollInterval and PurgeInterval must be positive, SecretOverlap not negative.")
             .Validate(o => o.MaxConcurrentDeliveries > 0 && o.MaxConcurrentPerEndpoint > 0, "Webhooks:MaxConcurrentDeliveries and MaxConcurrentPerEndpoint must be positive.")
             .ValidateOnStart();
         services.AddSingleton<WebhookSignal>();
