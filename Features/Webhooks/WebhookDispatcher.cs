@@ -142,6 +142,12 @@ internal sealed partial class WebhookDispatcher(
         do
         {
             await using var connection = await database.OpenAsync(cancellationToken);
+            // A read first: the write lock only when there is something to forget.
+            if (await connection.QuerySingleAsync<int>(database.Pick(Sqlite.AnyToPurge, SqlServer.AnyToPurge)) == 0)
+            {
+                return;
+            }
+
             deleted = await connection.ExecuteAsync(database.Pick(Sqlite.PurgeDeliveries, SqlServer.PurgeDeliveries), new { Take = PurgeChunk });
             deleted += await connection.ExecuteAsync(database.Pick(Sqlite.PurgeAttempts, SqlServer.PurgeAttempts), new { Take = PurgeChunk });
         }
@@ -478,6 +484,12 @@ internal sealed partial class WebhookDispatcher(
               AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
             """;
 
+        public const string AnyToPurge = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE state <> 'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                THEN 1 ELSE 0 END
+            """;
+
         public const string PurgeDeliveries = """
             DELETE FROM webhook_deliveries
             WHERE (endpoint_id, sequence) IN (
@@ -510,6 +522,12 @@ internal sealed partial class WebhookDispatcher(
             WHERE e.sequence > @Cursor AND e.sequence <= @UpTo
               AND CHARINDEX(N' ' + e.type + N' ', N' ' + @Types + N' ') > 0
               AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
+            """;
+
+        public const string AnyToPurge = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE state <> N'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                THEN 1 ELSE 0 END
             """;
 
         public const string PurgeDeliveries = """
