@@ -9,6 +9,7 @@ using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
+using Strongroom.Features.Webhooks;
 
 namespace Strongroom.Features;
 
@@ -46,6 +47,8 @@ public static class Modules
 
     /// <summary>The event log (<c>/v1/events</c>) and its retention purge; the ledger writes the events wherever it runs.</summary>
     public const string Events = "Events";
+    /// <summary>Webhook endpoints and the deliveries to them (<c>/v1/webhooks/endpoints</c>), and the dispatcher that sends them.</summary>
+    public const string Webhooks = "Webhooks";
 
     /// <summary>
     /// Every capability: its module, the services it registers (if any) and its endpoints,
@@ -64,6 +67,7 @@ public static class Modules
         new(Audit, Add: null, AuditEndpoints.MapAudit),
         new(Clients, Add: null, ClientsEndpoints.MapClients),
         new(Events, EventsSetup.AddEvents, EventsEndpoints.MapEvents),
+        new(Webhooks, WebhooksEndpoints.AddWebhooks, WebhooksEndpoints.MapWebhooks),
     ];
 
     /// <summary>Every module name, in the order of <see cref="Capabilities"/> (which is also the order of the OpenAPI tags).</summary>

@@ -12,6 +12,7 @@ using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
 using Strongroom.Features.Users;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Features.Webhooks;
 
 namespace Strongroom.Features;
 
@@ -60,6 +61,13 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(Page<EventResponse>))]
 // The event types a list asks for, as the JSON array its statement unpacks.
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(CreateWebhookEndpointRequest))]
+[JsonSerializable(typeof(CreatedWebhookEndpointResponse))]
+[JsonSerializable(typeof(WebhookEndpointResponse))]
+[JsonSerializable(typeof(Page<WebhookEndpointResponse>))]
+[JsonSerializable(typeof(RotatedWebhookSecretResponse))]
+[JsonSerializable(typeof(WebhookTestResponse))]
+[JsonSerializable(typeof(Page<WebhookAttemptResponse>))]
 // Stored ledger refusals are problem details; their extension values are strings and integers.
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(string))]

@@ -19,6 +19,7 @@ public sealed class AppOnSmallDisk : SqliteApp
         ["Database:CommandTimeoutSeconds"] = "1",
         ["Ledger:HoldExpiryInterval"] = "01:00:00",
         ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
+        ["Webhooks:PollInterval"] = "01:00:00",
     };
 
     protected override ValueTask<IReadOnlyDictionary<string, string?>> PrepareDatabaseAsync()

@@ -12,6 +12,7 @@ public sealed class AppWithFragileDatabase : SqliteApp
     {
         ["Ledger:HoldExpiryInterval"] = "01:00:00",
         ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
+        ["Webhooks:PollInterval"] = "01:00:00",
         ["Cache:Duration"] = "00:10:00",
         ["Cache:FailSafeMaxDuration"] = "00:20:00",
         // A write that waited for the database instead of failing fast would wait this long: far

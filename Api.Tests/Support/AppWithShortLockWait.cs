@@ -9,5 +9,6 @@ public sealed class AppWithShortLockWait : SqliteApp
         ["Database:CommandTimeoutSeconds"] = "1",
         ["Ledger:HoldExpiryInterval"] = "01:00:00",
         ["Ledger:IdempotencyPurgeInterval"] = "01:00:00",
+        ["Webhooks:PollInterval"] = "01:00:00",
     };
 }

@@ -26,7 +26,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     /// The outcome of each command, every account whose balances the commit changed, and how long
     /// the transaction took from holding the write lock to the end of COMMIT (of which COMMIT).
     /// </summary>
-    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts, TimeSpan Work, TimeSpan Commit);
+    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts, TimeSpan Work, TimeSpan Commit, bool WroteEvents);
 
     /// <summary>
     /// Applies <paramref name="commands"/> in one transaction, giving up (and rolling back) once
@@ -52,7 +52,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         var committing = time.GetTimestamp();
         await transaction.CommitAsync();
         var committed = time.GetTimestamp();
-        return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed));
+        return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed), work.NewEvents.Count > 0);
     }
 
     /// <summary>A replayed 201 of one transfer names it in Location, as the first answer did (the stored row keeps only status and body).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Events;
 using Strongroom.Infrastructure.Telemetry;
 
 namespace Strongroom.Features.Ledger;
@@ -33,7 +34,7 @@ namespace Strongroom.Features.Ledger;
 /// </remarks>
 internal sealed partial class LedgerWriter(
     LedgerQueue queue, LedgerBatch batch, DatabaseAvailability availability, AccountCache accounts, TimeProvider time,
-    IOptions<LedgerOptions> options, LedgerMetrics metrics, ILogger<LedgerWriter> logger) : BackgroundService
+    IOptions<LedgerOptions> options, LedgerMetrics metrics, EventSignal events, ILogger<LedgerWriter> logger) : BackgroundService
 {
     private const int Attempts = 5;
 
@@ -99,6 +100,11 @@ internal sealed partial class LedgerWriter(
                 // Read-your-writes: a client answered below already reads the new balances here,
                 // and on other replicas as soon as the backplane delivers the eviction.
                 await EvictAsync(result.ChangedAccounts);
+                if (result.WroteEvents)
+                {
+                    events.Notify();
+                }
+
                 for (var i = 0; i < group.Count; i++)
                 {
                     queue.Complete(group[i], result.Outcomes[i]);

@@ -21,12 +21,12 @@ public sealed record NewEvent(string Type, string Data, string? OwnerA, string? 
 /// </summary>
 public static class EventLog
 {
-    /// <summary>Takes <paramref name="events"/>' sequences and inserts them, stamped <paramref name="now"/> (microseconds: the transaction's own time). Does nothing for none.</summary>
-    public static async Task WriteAsync(DbConnection connection, DbTransaction transaction, SqlDatabase database, long now, IReadOnlyList<NewEvent> events, int? commandTimeout = null)
+    /// <summary>Takes <paramref name="events"/>' sequences and inserts them, stamped <paramref name="now"/> (microseconds: the transaction's own time); returns the last one's sequence. Does nothing for none (and returns 0).</summary>
+    public static async Task<long> WriteAsync(DbConnection connection, DbTransaction transaction, SqlDatabase database, long now, IReadOnlyList<NewEvent> events, int? commandTimeout = null)
     {
         if (events.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var last = await connection.ExecuteScalarAsync<long>(database.Pick(Sqlite.TakeSequences, SqlServer.TakeSequences), new { Count = (long)events.Count }, transaction, commandTimeout);
@@ -40,6 +40,8 @@ public static class EventLog
                 await connection.ExecuteAsync(Sql.InsertAudience, new AudienceRow { UserId = userId, Sequence = sequence }, transaction, commandTimeout);
             }
         }
+
+        return last;
     }
 
     /// <summary>Who may see <paramref name="added"/> besides staff: each distinct owner once (a transfer between two accounts of one customer has one row).</summary>

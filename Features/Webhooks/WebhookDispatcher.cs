@@ -1,0 +1,551 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Features.Vocabulary;
+using Strongroom.Infrastructure.Common;
+using Strongroom.Infrastructure.Events;
+using Strongroom.Infrastructure.Hosting;
+using Strongroom.Infrastructure.Security;
+
+namespace Strongroom.Features.Webhooks;
+
+/// <summary>
+/// Turns events into deliveries and makes the attempts, on every replica that serves
+/// <see cref="Modules.Webhooks"/>. Everything it knows is in the database, so a kill -9 loses
+/// nothing: fan-out advances each endpoint's cursor in the same transaction as the deliveries it
+/// writes (and only from the cursor it read, so two replicas never both hand out one event), and
+/// an attempt is made only under a lease (<c>lease_owner</c>, <c>lease_expires_at</c>) taken by
+/// one conditional UPDATE, so on several replicas each attempt is made by one at a time and a
+/// crashed replica's claims are taken over when they expire. Attempts are bounded overall and per
+/// endpoint, and never touch the ledger writer.
+/// </summary>
+internal sealed partial class WebhookDispatcher(
+    SqlDatabase database, WebhookSender sender, PersonalDataProtector protector, AuditLog audit, EventSignal signal, TimeProvider time,
+    IOptions<WebhookOptions> options, IOptions<ModulesOptions> modules, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    /// <summary>Most events handed to one endpoint per fan-out transaction.</summary>
+    private const int FanOutChunk = 5000;
+    private const int EndpointsPerPass = 200;
+    private const int PurgeChunk = 1000;
+
+    private readonly WebhookOptions _options = options.Value;
+    private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _inFlightByEndpoint = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _running = [];
+    private int _inFlight;
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!modules.Value.IsEnabled(Modules.Webhooks))
+        {
+            return;
+        }
+
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var more = false;
+            try
+            {
+                await FanOutAsync(stoppingToken);
+                more = await ClaimAndStartAsync(stoppingToken);
+                if (time.GetUtcNow() >= _nextPurge)
+                {
+                    _nextPurge = time.GetUtcNow() + _options.PurgeInterval;
+                    await PurgeAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                LogPassFailed(logger, exception);
+            }
+
+            if (!more)
+            {
+                try
+                {
+                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        Task[] running;
+        lock (_gate)
+        {
+            running = [.. _running];
+        }
+
+        // Attempts in flight are cancelled with the host; their leases expire and another replica (or the restart) makes them again.
+        await Task.WhenAll(running);
+    }
+
+    /// <summary>
+    /// Hands each enabled endpoint the events after its cursor that it subscribes to and may see;
+    /// returns at once when none is behind. A disabled user's endpoints are handed nothing while
+    /// they are disabled (their cursor waits).
+    /// </summary>
+    private async Task FanOutAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // A cheap read first: the write transaction (SQLite's one write lock, and an fsync) only when some endpoint is behind.
+        var behind = (await connection.QueryAsync<FanOutEndpoint>(database.FirstRows(Sql.Behind), new { Take = EndpointsPerPass })).ToList();
+        if (behind.Count == 0)
+        {
+            return;
+        }
+
+        var last = await connection.QuerySingleAsync<long>(Sql.LastSequence);
+        var now = UnixMicroseconds.Now(time);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var endpoint in behind)
+        {
+            var upTo = Math.Min(last, endpoint.FanoutCursor + FanOutChunk);
+            // Only from the cursor this replica read: another replica that got there first leaves nothing to do here.
+            if (await connection.ExecuteAsync(Sql.Advance, new { endpoint.Id, Cursor = endpoint.FanoutCursor, UpTo = upTo }, transaction) == 1)
+            {
+                await connection.ExecuteAsync(database.Pick(Sqlite.Deliveries, SqlServer.Deliveries), new
+                {
+                    endpoint.Id,
+                    endpoint.OwnerId,
+                    AllEvents = endpoint.OwnerIsStaff ? 1 : 0,
+                    Types = endpoint.EventTypes,
+                    Cursor = endpoint.FanoutCursor,
+                    UpTo = upTo,
+                    Now = now,
+                }, transaction);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Forgets finished deliveries and attempts of events already purged (older than the oldest
+    /// event left), a chunk at a time. Safe on several replicas at once: plain DELETEs of rows
+    /// nobody will touch again. A pending delivery whose event is gone is dropped when it is attempted.
+    /// </summary>
+    private async Task PurgeAsync(CancellationToken cancellationToken)
+    {
+        int deleted;
+        do
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            // A read first: the write lock only when there is something to forget.
+            if (await connection.QuerySingleAsync<int>(database.Pick(Sqlite.AnyToPurge, SqlServer.AnyToPurge)) == 0)
+            {
+                return;
+            }
+
+            deleted = await connection.ExecuteAsync(database.Pick(Sqlite.PurgeDeliveries, SqlServer.PurgeDeliveries), new { Take = PurgeChunk });
+            deleted += await connection.ExecuteAsync(database.Pick(Sqlite.PurgeAttempts, SqlServer.PurgeAttempts), new { Take = PurgeChunk });
+        }
+        while (deleted > 0 && !cancellationToken.IsCancellationRequested);
+    }
+
+    /// <summary>Claims due deliveries, endpoint by endpoint within the limits, and starts them; true when it filled its slots (there may be more).</summary>
+    private async Task<bool> ClaimAndStartAsync(CancellationToken cancellationToken)
+    {
+        int free;
+        lock (_gate)
+        {
+            free = _options.MaxConcurrentDeliveries - _inFlight;
+        }
+
+        if (free <= 0)
+        {
+            return false;
+        }
+
+        var now = UnixMicroseconds.Now(time);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var endpoints = (await connection.QueryAsync<string>(database.FirstRows(Sql.DueEndpoints), new { Now = now, Take = EndpointsPerPass })).ToList();
+        var started = 0;
+        foreach (var endpointId in endpoints)
+        {
+            int slots;
+            lock (_gate)
+            {
+                slots = Math.Min(free - started, _options.MaxConcurrentPerEndpoint - _inFlightByEndpoint.GetValueOrDefault(endpointId));
+            }
+
+            if (slots <= 0)
+            {
+                continue;
+            }
+
+            var claimed = (await connection.QueryAsync<ClaimedDelivery>(database.Pick(Sqlite.Claim, SqlServer.Claim), new
+            {
+                EndpointId = endpointId,
+                Me = _replica,
+                Now = now,
+                LeaseUntil = now + UnixMicroseconds.From(DateTimeOffset.UnixEpoch + _options.LeaseDuration),
+                Take = slots,
+            })).ToList();
+            foreach (var delivery in claimed)
+            {
+                Start(endpointId, delivery, cancellationToken);
+                started++;
+            }
+
+            if (started >= free)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Start(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _inFlight++;
+            _inFlightByEndpoint[endpointId] = _inFlightByEndpoint.GetValueOrDefault(endpointId) + 1;
+        }
+
+        var task = Task.Run(() => AttemptAsync(endpointId, delivery, cancellationToken), CancellationToken.None);
+        lock (_gate)
+        {
+            _running.Add(task);
+        }
+
+        _ = task.ContinueWith(done =>
+        {
+            lock (_gate)
+            {
+                _running.Remove(done);
+                _inFlight--;
+                if (--_inFlightByEndpoint[endpointId] == 0)
+                {
+                    _inFlightByEndpoint.Remove(endpointId);
+                }
+            }
+
+            // A slot is free: look for more work now rather than at the next poll.
+            signal.Notify();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task AttemptAsync(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            SigningEndpoint? endpoint;
+            StoredEvent? stored;
+            await using (var connection = await database.OpenAsync(cancellationToken))
+            {
+                endpoint = await connection.QuerySingleOrDefaultAsync<SigningEndpoint>(Sql.Endpoint, new { Id = endpointId });
+                stored = await connection.QuerySingleOrDefaultAsync<StoredEvent>(Sql.Event, new { delivery.Sequence });
+                if (endpoint is not null && stored is null)
+                {
+                    // Purged past its retention before it could be delivered: nothing is left to send.
+                    await connection.ExecuteAsync(Sql.Forget, new { EndpointId = endpointId, delivery.Sequence, Me = _replica });
+                }
+            }
+
+            if (endpoint is null || stored is null)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var context = WebhookEndpointIds.SecretContext(endpointId);
+            var keys = new List<byte[]> { WebhookSecrets.KeyOf(protector.Unprotect(endpoint.Secret, context)) };
+            if (endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > UnixMicroseconds.From(now))
+            {
+                keys.Add(WebhookSecrets.KeyOf(protector.Unprotect(previous, context)));
+            }
+
+            var body = EventEnvelope.ToUtf8(stored);
+            var timestamp = now.ToUnixTimeSeconds();
+            var signatures = WebhookSecrets.SignatureHeader(keys, stored.Id, timestamp, body);
+            var clock = Stopwatch.StartNew();
+            var outcome = await sender.SendAsync(endpoint.Url, stored.Id, timestamp, body, signatures, cancellationToken);
+            await RecordAsync(endpointId, delivery, stored.Id, outcome, (long)clock.Elapsed.TotalMilliseconds, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the lease expires and the attempt is made again.
+        }
+        catch (Exception exception)
+        {
+            LogAttemptFailed(logger, endpointId, delivery.Sequence, exception);
+        }
+    }
+
+    private async Task RecordAsync(string endpointId, ClaimedDelivery delivery, string eventId, WebhookOutcome outcome, long durationMs, CancellationToken cancellationToken)
+    {
+        var attempt = delivery.Attempts + 1;
+        var now = time.GetUtcNow();
+        var schedule = _options.Schedule;
+        string state;
+        string? disable = null;
+        DateTimeOffset? next = null;
+        if (outcome.IsSuccess)
+        {
+            state = "delivered";
+        }
+        else if (outcome.StatusCode == StatusCodes.Status410Gone)
+        {
+            state = "failed";
+            disable = WebhookDisabledReasons.Gone;
+        }
+        else if (attempt > schedule.Count)
+        {
+            state = "failed";
+            disable = WebhookDisabledReasons.Failing;
+        }
+        else
+        {
+            state = "pending";
+            next = now + Backoff(schedule[attempt - 1], outcome.RetryAfter);
+        }
+
+        var nowMicros = UnixMicroseconds.From(now);
+        bool disabled;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var recorded = await connection.ExecuteAsync(Sql.Complete, new
+            {
+                EndpointId = endpointId,
+                delivery.Sequence,
+                Me = _replica,
+                Attempts = attempt,
+                State = state,
+                NextAttemptAt = next is { } due ? UnixMicroseconds.From(due) : nowMicros,
+                LastStatus = outcome.StatusCode,
+                LastError = outcome.Error,
+            }, transaction);
+            if (recorded == 0)
+            {
+                // The lease was lost (it expired and another replica took the delivery over): that replica records its own attempt.
+                return;
+            }
+
+            await connection.ExecuteAsync(Sql.InsertAttempt, new
+            {
+                Id = OpaqueId.New(ListWebhookDeliveries.AttemptIdPrefix, time),
+                EndpointId = endpointId,
+                delivery.Sequence,
+                Attempt = attempt,
+                AttemptedAt = nowMicros - (durationMs * 1000),
+                StatusCode = outcome.StatusCode,
+                outcome.Error,
+                DurationMs = durationMs,
+                NextAttemptAt = next is { } scheduled ? UnixMicroseconds.From(scheduled) : (long?)null,
+            }, transaction);
+            if (outcome.IsSuccess)
+            {
+                // The receiver is back: what it missed is due now, not at each delivery's next backoff.
+                await connection.ExecuteAsync(Sql.BringForward, new { EndpointId = endpointId, Now = nowMicros }, transaction);
+            }
+
+            disabled = disable is not null && await connection.ExecuteAsync(Sql.Disable, new { Id = endpointId, Reason = disable }, transaction) == 1;
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (disabled)
+        {
+            LogDisabled(logger, endpointId, disable!, eventId, attempt);
+            await audit.RecordAsync(new AuditEvent("webhook_endpoint_disabled", Target: endpointId,
+                Details: $"reason={disable} event={eventId} attempts={attempt} status={outcome.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? outcome.Error}"),
+                context: null, cancellationToken);
+        }
+    }
+
+    /// <summary>The scheduled delay, ±10% so retries of many deliveries spread out, and never sooner than the receiver's Retry-After (capped).</summary>
+    private TimeSpan Backoff(TimeSpan scheduled, TimeSpan? retryAfter)
+    {
+        var jittered = scheduled * (1 + (RandomNumberGenerator.GetInt32(-100, 101) / 1000.0));
+        return retryAfter is { } asked && asked > jittered ? (asked < _options.MaxRetryAfter ? asked : _options.MaxRetryAfter) : jittered;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook dispatch pass failed; the next pass retries")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook attempt to {EndpointId} for event sequence {Sequence} failed; its lease expires and it is retried")]
+    private static partial void LogAttemptFailed(ILogger logger, string endpointId, long sequence, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} disabled ({Reason}) after attempt {Attempt} of {EventId}")]
+    private static partial void LogDisabled(ILogger logger, string endpointId, string reason, string eventId, int attempt);
+
+    public sealed class FanOutEndpoint
+    {
+        public string Id { get; init; } = "";
+
+        public string OwnerId { get; init; } = "";
+
+        public bool OwnerIsStaff { get; init; }
+
+        public string EventTypes { get; init; } = "";
+
+        public long FanoutCursor { get; init; }
+    }
+
+    public sealed class ClaimedDelivery
+    {
+        public long Sequence { get; init; }
+
+        public int Attempts { get; init; }
+    }
+
+    public sealed class SigningEndpoint
+    {
+        public string Url { get; init; } = "";
+
+        public string Secret { get; init; } = "";
+
+        public string? PreviousSecret { get; init; }
+
+        public long? PreviousSecretUntil { get; init; }
+    }
+
+    private static class Sql
+    {
+        public const string Behind = """
+            SELECT w.id AS Id, w.owner_id AS OwnerId, w.owner_is_staff AS OwnerIsStaff, w.event_types AS EventTypes, w.fanout_cursor AS FanoutCursor
+            FROM webhook_endpoints w
+            WHERE w.status = 'enabled' AND w.fanout_cursor < (SELECT c.last_sequence FROM event_counter c WHERE c.id = 1)
+              AND EXISTS (SELECT 1 FROM users u WHERE u.id = w.owner_id AND u.status = 'active')
+            ORDER BY w.id
+            """;
+
+        public const string LastSequence = """
+            SELECT last_sequence FROM event_counter WHERE id = 1
+            """;
+
+        public const string Advance = """
+            UPDATE webhook_endpoints SET fanout_cursor = @UpTo WHERE id = @Id AND fanout_cursor = @Cursor AND status = 'enabled'
+            """;
+
+        public const string DueEndpoints = """
+            SELECT d.endpoint_id FROM webhook_deliveries d
+            JOIN webhook_endpoints e ON e.id = d.endpoint_id
+            WHERE d.state = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @Now) AND e.status = 'enabled'
+            GROUP BY d.endpoint_id
+            ORDER BY MIN(d.next_attempt_at)
+            """;
+
+        public const string Endpoint = """
+            SELECT url AS Url, secret AS Secret, previous_secret AS PreviousSecret, previous_secret_until AS PreviousSecretUntil
+            FROM webhook_endpoints WHERE id = @Id AND status = 'enabled'
+            """;
+
+        public const string Event = $"""
+            SELECT {StoredEvent.Columns} FROM events WHERE sequence = @Sequence
+            """;
+
+        public const string Forget = """
+            DELETE FROM webhook_deliveries WHERE endpoint_id = @EndpointId AND sequence = @Sequence AND lease_owner = @Me
+            """;
+
+        public const string Complete = """
+            UPDATE webhook_deliveries
+            SET attempts = @Attempts, state = @State, next_attempt_at = @NextAttemptAt, lease_owner = NULL, lease_expires_at = NULL,
+                last_status = @LastStatus, last_error = @LastError
+            WHERE endpoint_id = @EndpointId AND sequence = @Sequence AND lease_owner = @Me
+            """;
+
+        public const string InsertAttempt = """
+            INSERT INTO webhook_attempts (id, endpoint_id, sequence, attempt, attempted_at, status_code, error, duration_ms, next_attempt_at)
+            VALUES (@Id, @EndpointId, @Sequence, @Attempt, @AttemptedAt, @StatusCode, @Error, @DurationMs, @NextAttemptAt)
+            """;
+
+        public const string BringForward = """
+            UPDATE webhook_deliveries SET next_attempt_at = @Now WHERE endpoint_id = @EndpointId AND state = 'pending' AND next_attempt_at > @Now
+            """;
+
+        public const string Disable = """
+            UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = @Reason WHERE id = @Id AND status = 'enabled'
+            """;
+    }
+
+    private static class Sqlite
+    {
+        public const string Deliveries = """
+            INSERT INTO webhook_deliveries (endpoint_id, sequence, attempts, state, next_attempt_at)
+            SELECT @Id, e.sequence, 0, 'pending', @Now FROM events e
+            WHERE e.sequence > @Cursor AND e.sequence <= @UpTo
+              AND instr(' ' || @Types || ' ', ' ' || e.type || ' ') > 0
+              AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
+            """;
+
+        public const string AnyToPurge = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE state <> 'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                THEN 1 ELSE 0 END
+            """;
+
+        public const string PurgeDeliveries = """
+            DELETE FROM webhook_deliveries
+            WHERE (endpoint_id, sequence) IN (
+                SELECT endpoint_id, sequence FROM webhook_deliveries
+                WHERE state <> 'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
+                LIMIT @Take)
+            """;
+
+        public const string PurgeAttempts = """
+            DELETE FROM webhook_attempts
+            WHERE id IN (SELECT id FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events) LIMIT @Take)
+            """;
+
+        public const string Claim = """
+            UPDATE webhook_deliveries SET lease_owner = @Me, lease_expires_at = @LeaseUntil
+            WHERE endpoint_id = @EndpointId AND state = 'pending' AND next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now)
+              AND sequence IN (
+                SELECT sequence FROM webhook_deliveries
+                WHERE endpoint_id = @EndpointId AND state = 'pending' AND next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now)
+                ORDER BY sequence LIMIT @Take)
+            RETURNING sequence AS Sequence, attempts AS Attempts
+            """;
+    }
+
+    private static class SqlServer
+    {
+        public const string Deliveries = """
+            INSERT INTO webhook_deliveries (endpoint_id, sequence, attempts, state, next_attempt_at)
+            SELECT @Id, e.sequence, 0, N'pending', @Now FROM events e
+            WHERE e.sequence > @Cursor AND e.sequence <= @UpTo
+              AND CHARINDEX(N' ' + e.type + N' ', N' ' + @Types + N' ') > 0
+              AND (@AllEvents = 1 OR EXISTS (SELECT 1 FROM event_audience a WHERE a.user_id = @OwnerId AND a.sequence = e.sequence))
+            """;
+
+        public const string AnyToPurge = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE state <> N'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events))
+                THEN 1 ELSE 0 END
+            """;
+
+        public const string PurgeDeliveries = """
+            DELETE TOP (@Take) FROM webhook_deliveries
+            WHERE state <> N'pending' AND sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
+            """;
+
+        public const string PurgeAttempts = """
+            DELETE TOP (@Take) FROM webhook_attempts WHERE sequence < (SELECT COALESCE(MIN(sequence), 0) FROM events)
+            """;
+
+        public const string Claim = """
+            WITH due AS (
+                SELECT TOP (@Take) lease_owner, lease_expires_at, sequence, attempts FROM webhook_deliveries WITH (UPDLOCK, READPAST, ROWLOCK)
+                WHERE endpoint_id = @EndpointId AND state = N'pending' AND next_attempt_at <= @Now AND (lease_expires_at IS NULL OR lease_expires_at <= @Now)
+                ORDER BY sequence)
+            UPDATE due SET lease_owner = @Me, lease_expires_at = @LeaseUntil
+            OUTPUT inserted.sequence AS Sequence, inserted.attempts AS Attempts
+            """;
+    }
+}
