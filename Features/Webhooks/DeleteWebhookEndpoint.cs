@@ -1,7 +1,7 @@
 using System.Security.Claims;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
-using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Webhooks;
 

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Security;
-using Strongroom.Features.Vocabulary;
 
 namespace Strongroom.Features.Webhooks;
 
