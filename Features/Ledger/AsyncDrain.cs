@@ -11,10 +11,11 @@ namespace Strongroom.Features.Ledger;
 /// Applies the requests <see cref="AsyncIntake"/> accepted, oldest first, through the ledger
 /// writer as ordinary <see cref="PostTransfers"/> commands: the caller, key, request hash and trace
 /// id are the stored ones, so the rules, ownership checks and limits are those of a synchronous
-/// request. At most <c>Ledger:MaxBatchSize</c> are in flight, submitted in accepted order; one the
-/// queue sheds (503, or 409 while a synchronous request with its key is in flight) stops the
-/// round, and it and those after it are submitted again on the next, so the backlog is applied in
-/// the order accepted, at the writer's pace. The writer marks each applied or failed in the
+/// request. They are submitted in accepted order, at most <c>Ledger:AsyncDrainWindow</c> in the
+/// writer's queue at once, the next as soon as one is answered, and not admitted by time (nobody
+/// waits on them), so the backlog drains at the writer's pace; one the queue refuses (503, or 409
+/// while a synchronous request with its key is in flight) stops the round, and it and those after
+/// it are submitted again on the next, so the backlog is applied in the order accepted. The writer marks each applied or failed in the
 /// transaction of the movement or the refusal, so after kill -9 the drain resumes from the oldest
 /// still processing and nothing is applied twice. One replica drains at a time: the holder of the
 /// lease in <c>async_drain_lease</c>, renewed once half of it has gone; a crashed holder's lease expires after
@@ -56,7 +57,7 @@ internal sealed partial class AsyncDrain(
     /// <summary>One round: holds the lease, submits the oldest processing requests; true when there may be more to do at once.</summary>
     private async Task<bool> DrainRoundAsync(CancellationToken cancellationToken)
     {
-        var take = Math.Max(1, options.Value.MaxBatchSize);
+        var take = Math.Max(1, 4 * options.Value.MaxBatchSize);
         List<InboxItem> items;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
@@ -86,23 +87,49 @@ internal sealed partial class AsyncDrain(
             return false;
         }
 
-        var submitted = new List<Task<LedgerOutcome>>(items.Count);
+        // A window of commands in the writer's queue, the next submitted as soon as one is answered:
+        // enough for the writer's next group to be full while this one commits, few enough that a
+        // synchronous request arriving meanwhile does not find a long queue ahead of it.
+        var window = Math.Max(1, options.Value.AsyncDrainWindow);
+        using var room = new SemaphoreSlim(window, window);
+        var submitted = new List<Task<bool>>(items.Count);
+        var shed = 0;
         foreach (var item in items)
         {
-            var answer = queue.SubmitAsync(item.ToCommand());
-            submitted.Add(answer);
-            // Shed at the door: neither it nor anything after it is submitted this round, so order holds.
-            if (answer.IsCompleted && IsShed(await answer))
+            await room.WaitAsync(cancellationToken);
+            if (Volatile.Read(ref shed) != 0)
             {
+                // Refused at the door: neither it nor anything after it is submitted this round, so order holds.
+                room.Release();
                 break;
             }
+
+            submitted.Add(SubmitAsync(item));
         }
 
-        var outcomes = await Task.WhenAll(submitted);
-        if (outcomes.Any(IsShed))
+        await Task.WhenAll(submitted);
+        if (shed != 0)
         {
             // Still processing: the next round submits them again once the writer has room.
             await Task.Delay(options.Value.AsyncRetryDelay, time, cancellationToken);
+        }
+
+        async Task<bool> SubmitAsync(InboxItem item)
+        {
+            try
+            {
+                var refused = IsShed(await queue.SubmitBacklogAsync(item.ToCommand()));
+                if (refused)
+                {
+                    Volatile.Write(ref shed, 1);
+                }
+
+                return refused;
+            }
+            finally
+            {
+                room.Release();
+            }
         }
 
         return true;

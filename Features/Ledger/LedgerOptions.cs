@@ -55,6 +55,13 @@ public sealed class LedgerOptions
     /// <summary>How often the drain looks for accepted requests when not told of new ones (another replica's, or after it lost the lease).</summary>
     public TimeSpan AsyncDrainInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How many accepted asynchronous requests the drain keeps in the writer's queue at once: enough
+    /// to fill the writer's next group while one commits; more only lengthens the queue that a
+    /// synchronous request finds ahead of it (and is shed by).
+    /// </summary>
+    public int AsyncDrainWindow { get; set; } = 128;
+
     /// <summary>How long the drain waits before resubmitting requests the writer shed (busy or unavailable).</summary>
     public TimeSpan AsyncRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

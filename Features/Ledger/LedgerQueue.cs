@@ -52,12 +52,24 @@ public sealed class LedgerQueue
 
     public async Task<LedgerOutcome> SubmitAsync(LedgerCommand command)
     {
-        var outcome = await AdmitAsync(command);
+        var outcome = await AdmitAsync(command, byTime: true);
         _metrics.Answered(command, outcome);
         return outcome;
     }
 
-    private async Task<LedgerOutcome> AdmitAsync(LedgerCommand command)
+    /// <summary>
+    /// For the backlog of asynchronously accepted requests (<see cref="AsyncDrain"/>): nobody waits
+    /// on the other end, so it is not admitted by time, only refused while the database is down, the
+    /// queue is full or its key is in flight; the drain bounds how many it has in the queue.
+    /// </summary>
+    internal async Task<LedgerOutcome> SubmitBacklogAsync(LedgerCommand command)
+    {
+        var outcome = await AdmitAsync(command, byTime: false);
+        _metrics.Answered(command, outcome);
+        return outcome;
+    }
+
+    private async Task<LedgerOutcome> AdmitAsync(LedgerCommand command, bool byTime)
     {
         // Known to be down: refuse now rather than queue behind a connect timeout.
         if (_database.IsDown)
@@ -75,7 +87,7 @@ public sealed class LedgerQueue
         {
             // Admission by time: refused now rather than answered late. The estimate counts every
             // command accepted and not yet answered, the ones in the writer's hands included.
-            if (Pace.EstimatedWait(Pending) > Pace.QueueWaitBudget)
+            if (byTime && Pace.EstimatedWait(Pending) > Pace.QueueWaitBudget)
             {
                 return LedgerProblems.Busy(command.TraceId);
             }

@@ -18,6 +18,7 @@ public static class LedgerSetup
             .Validate(o => o.AsyncBacklogLimit > 0, "Ledger:AsyncBacklogLimit must be positive.")
             .Validate(o => o.AsyncDrainLease > TimeSpan.Zero && o.AsyncDrainInterval > TimeSpan.Zero && o.AsyncRetryDelay > TimeSpan.Zero && o.AsyncDrainInterval < o.AsyncDrainLease,
                 "Ledger:AsyncDrainLease, AsyncDrainInterval and AsyncRetryDelay must be positive, the interval shorter than the lease.")
+            .Validate(o => o.AsyncDrainWindow > 0, "Ledger:AsyncDrainWindow must be positive.")
             .ValidateOnStart();
         services.AddSingleton<LedgerMetrics>();
         services.AddSingleton<LedgerQueue>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,9 @@ internal sealed partial class WebhookDispatcher(
     private const int EndpointsPerPass = 200;
     private const int PurgeChunk = 1000;
 
+    /// <summary>Most attempt outcomes written in one transaction.</summary>
+    private const int RecordChunk = 256;
+
     private readonly WebhookOptions _options = options.Value;
     private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     private readonly Lock _gate = new();
@@ -37,6 +41,7 @@ internal sealed partial class WebhookDispatcher(
     private readonly HashSet<Task> _running = [];
     private int _inFlight;
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+    private readonly Channel<AttemptRecord> _records = Channel.CreateUnbounded<AttemptRecord>(new UnboundedChannelOptions { SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,6 +51,7 @@ internal sealed partial class WebhookDispatcher(
         }
 
         await Task.Yield();
+        var recorder = Task.Run(RecordOutcomesAsync, CancellationToken.None);
         while (!stoppingToken.IsCancellationRequested)
         {
             var more = false;
@@ -89,6 +95,8 @@ internal sealed partial class WebhookDispatcher(
 
         // Attempts in flight are cancelled with the host; their leases expire and another replica (or the restart) makes them again.
         await Task.WhenAll(running);
+        _records.Writer.TryComplete();
+        await recorder;
     }
 
     /// <summary>
@@ -315,56 +323,110 @@ internal sealed partial class WebhookDispatcher(
         }
 
         var nowMicros = UnixMicroseconds.From(now);
-        bool disabled;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        var record = new AttemptRecord(endpointId, delivery, eventId, outcome, durationMs, attempt, state, disable,
+            next is { } due ? UnixMicroseconds.From(due) : null, nowMicros, OpaqueId.New(ListWebhookDeliveries.AttemptIdPrefix, time));
+        await _records.Writer.WriteAsync(record, cancellationToken);
+        if (await record.Done.Task && disable is not null)
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var recorded = await connection.ExecuteAsync(Sql.Complete, new
-            {
-                EndpointId = endpointId,
-                delivery.Sequence,
-                Me = _replica,
-                Attempts = attempt,
-                State = state,
-                NextAttemptAt = next is { } due ? UnixMicroseconds.From(due) : nowMicros,
-                LastStatus = outcome.StatusCode,
-                LastError = outcome.Error,
-            }, transaction);
-            if (recorded == 0)
-            {
-                // The lease was lost (it expired and another replica took the delivery over): that replica records its own attempt.
-                return;
-            }
-
-            await connection.ExecuteAsync(Sql.InsertAttempt, new
-            {
-                Id = OpaqueId.New(ListWebhookDeliveries.AttemptIdPrefix, time),
-                EndpointId = endpointId,
-                delivery.Sequence,
-                Attempt = attempt,
-                AttemptedAt = nowMicros - (durationMs * 1000),
-                StatusCode = outcome.StatusCode,
-                outcome.Error,
-                DurationMs = durationMs,
-                NextAttemptAt = next is { } scheduled ? UnixMicroseconds.From(scheduled) : (long?)null,
-            }, transaction);
-            if (outcome.IsSuccess)
-            {
-                // The receiver is back: what it missed is due now, not at each delivery's next backoff.
-                await connection.ExecuteAsync(Sql.BringForward, new { EndpointId = endpointId, Now = nowMicros }, transaction);
-            }
-
-            disabled = disable is not null && await connection.ExecuteAsync(Sql.Disable, new { Id = endpointId, Reason = disable }, transaction) == 1;
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        if (disabled)
-        {
-            LogDisabled(logger, endpointId, disable!, eventId, attempt);
+            LogDisabled(logger, endpointId, disable, eventId, attempt);
             await audit.RecordAsync(new AuditEvent("webhook_endpoint_disabled", Target: endpointId,
                 Details: $"reason={disable} event={eventId} attempts={attempt} status={outcome.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? outcome.Error}"),
                 context: null, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Writes the outcomes of the attempts that have finished, as many as are waiting, in one
+    /// transaction (on SQLite one write lock and one fsync for all of them, not one each), and only
+    /// then lets each attempt's slot go; each record's task says whether it disabled its endpoint.
+    /// </summary>
+    private async Task RecordOutcomesAsync()
+    {
+        var batch = new List<AttemptRecord>(RecordChunk);
+        while (await _records.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < RecordChunk && _records.Reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            try
+            {
+                var disabled = await WriteOutcomesAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(disabled[i]);
+                }
+            }
+            catch (Exception exception)
+            {
+                // Not recorded: the leases expire and the attempts are made again (at least once).
+                foreach (var record in batch)
+                {
+                    record.Done.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    private async Task<bool[]> WriteOutcomesAsync(List<AttemptRecord> batch)
+    {
+        var disabled = new bool[batch.Count];
+        var broughtForward = new HashSet<string>(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var record = batch[i];
+            var recorded = await connection.ExecuteAsync(Sql.Complete, new
+            {
+                record.EndpointId,
+                record.Delivery.Sequence,
+                Me = _replica,
+                Attempts = record.Attempt,
+                record.State,
+                NextAttemptAt = record.NextAttemptAt ?? record.Now,
+                LastStatus = record.Outcome.StatusCode,
+                LastError = record.Outcome.Error,
+            }, transaction);
+            if (recorded == 0)
+            {
+                // The lease was lost (it expired and another replica took the delivery over): that replica records its own attempt.
+                continue;
+            }
+
+            await connection.ExecuteAsync(Sql.InsertAttempt, new
+            {
+                Id = record.AttemptId,
+                record.EndpointId,
+                record.Delivery.Sequence,
+                record.Attempt,
+                AttemptedAt = record.Now - (record.DurationMs * 1000),
+                record.Outcome.StatusCode,
+                record.Outcome.Error,
+                record.DurationMs,
+                record.NextAttemptAt,
+            }, transaction);
+            if (record.Outcome.IsSuccess && broughtForward.Add(record.EndpointId))
+            {
+                // The receiver is back: what it missed is due now, not at each delivery's next backoff.
+                await connection.ExecuteAsync(Sql.BringForward, new { record.EndpointId, record.Now }, transaction);
+            }
+
+            disabled[i] = record.Disable is not null && await connection.ExecuteAsync(Sql.Disable, new { Id = record.EndpointId, Reason = record.Disable }, transaction) == 1;
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
+        return disabled;
+    }
+
+    /// <summary>What one attempt came to, waiting to be written with the others that finished about when it did.</summary>
+    private sealed record AttemptRecord(
+        string EndpointId, ClaimedDelivery Delivery, string EventId, WebhookOutcome Outcome, long DurationMs, int Attempt, string State,
+        string? Disable, long? NextAttemptAt, long Now, string AttemptId)
+    {
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The scheduled delay, ±10% so retries of many deliveries spread out, and never sooner than the receiver's Retry-After (capped).</summary>
