@@ -38,6 +38,8 @@ internal sealed partial class WebhookDispatcher(
     private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _inFlightByEndpoint = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentDeliveries, options.Value.MaxConcurrentDeliveries);
     private readonly HashSet<Task> _running = [];
     private int _inFlight;
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
@@ -162,13 +164,22 @@ internal sealed partial class WebhookDispatcher(
         while (deleted > 0 && !cancellationToken.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// How many claims (of one endpoint, or in all) may wait for a sending slot, as a multiple of the
+    /// slots: each claim costs a write transaction, so claiming one delivery per slot freed would
+    /// pace deliveries by the disk; but a claim must still be made before its lease runs out,
+    /// however slowly the receiver answers, so no more are taken than the slots can work through
+    /// at <c>Webhooks:Timeout</c> each within <c>Webhooks:LeaseDuration</c>, with one to spare.
+    /// </summary>
+    private int ClaimsPerSlot => Math.Max(1, (int)(_options.LeaseDuration / _options.Timeout) - 1);
+
     /// <summary>Claims due deliveries, endpoint by endpoint within the limits, and starts them; true when it filled its slots (there may be more).</summary>
     private async Task<bool> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
         int free;
         lock (_gate)
         {
-            free = _options.MaxConcurrentDeliveries - _inFlight;
+            free = (_options.MaxConcurrentDeliveries * ClaimsPerSlot) - _inFlight;
         }
 
         if (free <= 0)
@@ -177,6 +188,7 @@ internal sealed partial class WebhookDispatcher(
         }
 
         var now = UnixMicroseconds.Now(time);
+        var leaseUntil = now + UnixMicroseconds.From(DateTimeOffset.UnixEpoch + _options.LeaseDuration);
         await using var connection = await database.OpenAsync(cancellationToken);
         var endpoints = (await connection.QueryAsync<string>(database.FirstRows(Sql.DueEndpoints), new { Now = now, Take = EndpointsPerPass })).ToList();
         var started = 0;
@@ -185,7 +197,7 @@ internal sealed partial class WebhookDispatcher(
             int slots;
             lock (_gate)
             {
-                slots = Math.Min(free - started, _options.MaxConcurrentPerEndpoint - _inFlightByEndpoint.GetValueOrDefault(endpointId));
+                slots = Math.Min(free - started, (_options.MaxConcurrentPerEndpoint * ClaimsPerSlot) - _inFlightByEndpoint.GetValueOrDefault(endpointId));
             }
 
             if (slots <= 0)
@@ -198,12 +210,12 @@ internal sealed partial class WebhookDispatcher(
                 EndpointId = endpointId,
                 Me = _replica,
                 Now = now,
-                LeaseUntil = now + UnixMicroseconds.From(DateTimeOffset.UnixEpoch + _options.LeaseDuration),
+                LeaseUntil = leaseUntil,
                 Take = slots,
             })).ToList();
             foreach (var delivery in claimed)
             {
-                Start(endpointId, delivery, cancellationToken);
+                Start(endpointId, delivery, leaseUntil, cancellationToken);
                 started++;
             }
 
@@ -216,15 +228,21 @@ internal sealed partial class WebhookDispatcher(
         return false;
     }
 
-    private void Start(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    private void Start(string endpointId, ClaimedDelivery delivery, long leaseUntil, CancellationToken cancellationToken)
     {
+        SemaphoreSlim endpointSlots;
         lock (_gate)
         {
             _inFlight++;
             _inFlightByEndpoint[endpointId] = _inFlightByEndpoint.GetValueOrDefault(endpointId) + 1;
+            if (!_endpointSlots.TryGetValue(endpointId, out endpointSlots!))
+            {
+                endpointSlots = new SemaphoreSlim(_options.MaxConcurrentPerEndpoint, _options.MaxConcurrentPerEndpoint);
+                _endpointSlots[endpointId] = endpointSlots;
+            }
         }
 
-        var task = Task.Run(() => AttemptAsync(endpointId, delivery, cancellationToken), CancellationToken.None);
+        var task = Task.Run(() => AttemptInSlotAsync(endpointId, delivery, leaseUntil, endpointSlots, cancellationToken), CancellationToken.None);
         lock (_gate)
         {
             _running.Add(task);
@@ -238,13 +256,58 @@ internal sealed partial class WebhookDispatcher(
                 _inFlight--;
                 if (--_inFlightByEndpoint[endpointId] == 0)
                 {
+                    // Nobody holds or waits for its slots any more.
                     _inFlightByEndpoint.Remove(endpointId);
+                    _endpointSlots.Remove(endpointId);
                 }
             }
 
             // A slot is free: look for more work now rather than at the next poll.
             signal.Notify();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits for one of the endpoint's sending slots and one of the replica's, then attempts: so at
+    /// most <c>MaxConcurrentPerEndpoint</c> requests go to one receiver and
+    /// <c>MaxConcurrentDeliveries</c> in all. A claim whose lease would end before an attempt made
+    /// now could time out is left to expire and be claimed again, so no two attempts at one
+    /// delivery ever overlap.
+    /// </summary>
+    private async Task AttemptInSlotAsync(string endpointId, ClaimedDelivery delivery, long leaseUntil, SemaphoreSlim endpointSlots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await endpointSlots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            await _slots.WaitAsync(cancellationToken);
+            try
+            {
+                if (UnixMicroseconds.Now(time) + UnixMicroseconds.From(DateTimeOffset.UnixEpoch + _options.Timeout) < leaseUntil)
+                {
+                    await AttemptAsync(endpointId, delivery, cancellationToken);
+                }
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the lease expires and the attempt is made again.
+        }
+        finally
+        {
+            endpointSlots.Release();
+        }
     }
 
     private async Task AttemptAsync(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
