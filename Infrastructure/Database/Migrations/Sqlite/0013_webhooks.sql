@@ -39,6 +39,9 @@ CREATE TABLE webhook_deliveries (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+-- A claim reads an endpoint's pending deliveries in order: without this it would walk past every
+-- delivery already made to that endpoint, each time.
+CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (endpoint_id, sequence) WHERE state = 'pending';
 
 -- Every attempt, for GET /v1/webhooks/endpoints/{id}/deliveries: id orders them (time-ordered).
 CREATE TABLE webhook_attempts (
