@@ -626,7 +626,7 @@ internal sealed partial class WebhookDispatcher(
             """;
 
         public const string BringForward = """
-            UPDATE webhook_deliveries SET next_attempt_at = @Now WHERE endpoint_id = @EndpointId AND state = 'pending' AND next_attempt_at > @Now
+            UPDATE webhook_deliveries SET next_attempt_at = @Now WHERE endpoint_id = @EndpointId AND state = 'pending' AND attempts > 0 AND next_attempt_at > @Now
             """;
 
         public const string Disable = """

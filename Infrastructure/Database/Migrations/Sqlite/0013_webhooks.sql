@@ -42,6 +42,9 @@ CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (state, next_attemp
 -- A claim reads an endpoint's pending deliveries in order: without this it would walk past every
 -- delivery already made to that endpoint, each time.
 CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (endpoint_id, sequence) WHERE state = 'pending';
+-- Waiting for a retry: what a success brings forward (the receiver is back), without walking
+-- the endpoint's whole backlog of first attempts on every success.
+CREATE INDEX ix_webhook_deliveries_retrying ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE state = 'pending' AND attempts > 0;
 
 -- Every attempt, for GET /v1/webhooks/endpoints/{id}/deliveries: id orders them (time-ordered).
 CREATE TABLE webhook_attempts (
