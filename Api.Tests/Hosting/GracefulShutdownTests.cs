@@ -23,17 +23,8 @@ public sealed class GracefulShutdownTests
     public async Task Sigterm_under_load_answers_every_request_sent_before_it_and_loses_no_acknowledged_transfer()
     {
         var secrets = AppSecrets.Create();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(secrets.ProductionEnvironment("shutdown-1"))
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Strongroom"] = "Data Source=data/strongroom.db",
-            ["Auth__SigningKey"] = Convert.ToBase64String(secrets.SigningKey),
-            ["Security__DataKeys__0__Id"] = "shutdown-1",
-            ["Security__DataKeys__0__Key"] = Convert.ToBase64String(secrets.DataKey),
-            ["Security__BlindIndexKey"] = Convert.ToBase64String(secrets.BlindIndexKey),
-            ["Bootstrap__AdminEmail"] = secrets.AdminEmail,
-            ["Bootstrap__AdminPassword"] = secrets.AdminPassword,
             ["Api__MoneyMovementRateLimit__PermitLimit"] = "1000000",
             ["Api__MoneyMovementRateLimit__TokensPerSecond"] = "1000000",
             // The transfers held by the test's write lock must wait for it, not be shed.

@@ -191,6 +191,20 @@ public sealed record AppSecrets(byte[] SigningKey, byte[] DataKey, byte[] BlindI
     public static AppSecrets Create() => new(
         RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32),
         $"admin-{Guid.NewGuid():N}@strongroom.test", $"Admin-{Guid.NewGuid():N}");
+
+    /// <summary>The environment of the service run as a process in Production, as an operator runs it: these keys, one data key named <paramref name="dataKeyId"/>, a database under <c>data/</c>.</summary>
+    public Dictionary<string, string> ProductionEnvironment(string dataKeyId) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ConnectionStrings__Strongroom"] = "Data Source=data/strongroom.db",
+        ["Auth__SigningKey"] = Convert.ToBase64String(SigningKey),
+        ["Security__DataKeys__0__Id"] = dataKeyId,
+        ["Security__DataKeys__0__Key"] = Convert.ToBase64String(DataKey),
+        ["Security__BlindIndexKey"] = Convert.ToBase64String(BlindIndexKey),
+        ["Bootstrap__AdminEmail"] = AdminEmail,
+        ["Bootstrap__AdminPassword"] = AdminPassword,
+    };
 }
 
 /// <summary>The service with exactly these settings, environment and content root (and, for a fixture that needs one, replaced services).</summary>

@@ -19,17 +19,8 @@ public sealed class AsyncTransferRestartTests
     public async Task Accepted_requests_survive_kill_9_and_are_applied_once_after_restart()
     {
         var secrets = AppSecrets.Create();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(secrets.ProductionEnvironment("async-1"))
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Strongroom"] = "Data Source=data/strongroom.db",
-            ["Auth__SigningKey"] = Convert.ToBase64String(secrets.SigningKey),
-            ["Security__DataKeys__0__Id"] = "async-1",
-            ["Security__DataKeys__0__Key"] = Convert.ToBase64String(secrets.DataKey),
-            ["Security__BlindIndexKey"] = Convert.ToBase64String(secrets.BlindIndexKey),
-            ["Bootstrap__AdminEmail"] = secrets.AdminEmail,
-            ["Bootstrap__AdminPassword"] = secrets.AdminPassword,
             ["Ledger__AsyncDrainInterval"] = "00:00:00.100",
         };
         var directory = TempDirectory.Create();

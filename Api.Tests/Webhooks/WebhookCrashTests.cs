@@ -18,17 +18,8 @@ public sealed class WebhookCrashTests
     public async Task After_a_kill_9_with_deliveries_pending_and_in_flight_the_restarted_service_delivers_each_once()
     {
         var secrets = AppSecrets.Create();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(secrets.ProductionEnvironment("crash-1"))
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Strongroom"] = "Data Source=data/strongroom.db",
-            ["Auth__SigningKey"] = Convert.ToBase64String(secrets.SigningKey),
-            ["Security__DataKeys__0__Id"] = "crash-1",
-            ["Security__DataKeys__0__Key"] = Convert.ToBase64String(secrets.DataKey),
-            ["Security__BlindIndexKey"] = Convert.ToBase64String(secrets.BlindIndexKey),
-            ["Bootstrap__AdminEmail"] = secrets.AdminEmail,
-            ["Bootstrap__AdminPassword"] = secrets.AdminPassword,
             ["Webhooks__AllowPrivateNetworks"] = "true",
             ["Webhooks__AllowHttp"] = "true",
             ["Webhooks__Timeout"] = "00:00:02",
