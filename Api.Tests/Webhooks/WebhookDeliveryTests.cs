@@ -89,8 +89,10 @@ public sealed class WebhookDeliveryTests(WebhookApp app) : IClassFixture<Webhook
         var alicesTransfer = await TestEvents.InsertAsync(app.DatabasePath, "transfer.posted", """{"id":"trf_x"}""", alice.UserId);
         var last = await TestEvents.AccountOpenedAsync(app.DatabasePath, alice.UserId);
 
-        await adminReceiver.WaitUntilAsync(r => r.Any(w => w.Id == TestEvents.IdOf(last)), "the admin's endpoint has the last event");
-        await aliceReceiver.WaitUntilAsync(r => r.Any(w => w.Id == TestEvents.IdOf(last)), "alice's endpoint has the last event");
+        // Attempts to one endpoint run side by side, so they may arrive in any order: wait for each expected one.
+        string[] adminExpects = [TestEvents.IdOf(alices), TestEvents.IdOf(bobs), TestEvents.IdOf(last)];
+        await adminReceiver.WaitUntilAsync(r => adminExpects.All(id => r.Any(w => w.Id == id)), "the admin's endpoint has every account.opened event");
+        await aliceReceiver.WaitUntilAsync(r => r.Any(w => w.Id == TestEvents.IdOf(alices)) && r.Any(w => w.Id == TestEvents.IdOf(last)), "alice's endpoint has both of her events");
         await bobReceiver.WaitUntilAsync(r => r.Any(w => w.Id == TestEvents.IdOf(bobs)), "bob's endpoint has bob's event");
 
         // Each endpoint's deliveries are handed out in one pass after the last event: nothing else is still to come.
