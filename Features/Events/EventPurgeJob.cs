@@ -56,6 +56,7 @@ internal sealed partial class EventPurgeJob(
     private async Task<int> PurgeChunkAsync(CancellationToken cancellationToken)
     {
         var before = UnixMicroseconds.Now(time) - (long)(options.Value.Retention.Ticks / TimeSpan.TicksPerMicrosecond);
+        using var turn = await database.WriteTurnAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var upTo = await connection.ExecuteScalarAsync<long?>(database.Pick(Sqlite.LastExpired, SqlServer.LastExpired), new { Before = before, Take = ChunkSize }, transaction);

@@ -71,10 +71,13 @@ internal sealed partial class AsyncDrain(
                 return false;
             }
 
-            if ((lease.Holder != _holder || lease.ExpiresAt - now < length / 2)
-                && await connection.ExecuteAsync(Sql.TakeLease, new { Holder = _holder, Now = now, Until = now + length }) == 0)
+            if (lease.Holder != _holder || lease.ExpiresAt - now < length / 2)
             {
-                return false;
+                using var turn = await database.WriteTurnAsync(cancellationToken);
+                if (await connection.ExecuteAsync(Sql.TakeLease, new { Holder = _holder, Now = now, Until = now + length }) == 0)
+                {
+                    return false;
+                }
             }
 
             // Read only while still the holder (in the same statement), so a lease taken over meanwhile stops this round.
@@ -150,6 +153,7 @@ internal sealed partial class AsyncDrain(
 
         _lastPurge = now;
         var cutoff = UnixMicroseconds.Now(time) - options.Value.IdempotencyRetention.Ticks / TimeSpan.TicksPerMicrosecond;
+        using var turn = await database.WriteTurnAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(database.Pick(Sqlite.PurgeTransfers, SqlServer.PurgeTransfers), new { Cutoff = cutoff }, transaction);

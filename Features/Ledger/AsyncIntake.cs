@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,8 @@ namespace Strongroom.Features.Ledger;
 /// <summary>
 /// Records requests sent with <c>Prefer: respond-async</c> durably before they are answered 202:
 /// one background writer takes every request waiting and commits them in ONE transaction (group
-/// commit), so the 202 rate is not capped by one fsync per request. In that transaction, for each
+/// commit; on SQLite, the ledger writer's next transaction, see <see cref="SharedWrites"/>), so the
+/// 202 rate is not capped by one fsync per request. In that transaction, for each
 /// request: its Idempotency-Key is looked up (a key already used answers as a synchronous request
 /// would: the stored answer replayed, or 422 <c>idempotency_key_reused</c>); past
 /// <c>Ledger:AsyncBacklogLimit</c> requests still processing it is refused 503 <c>ledger_busy</c>
@@ -22,15 +24,17 @@ public sealed partial class AsyncIntake : BackgroundService
 {
     private readonly Channel<Pending> _channel;
     private readonly SqlDatabase _database;
+    private readonly SharedWrites _shared;
     private readonly DatabaseAvailability _availability;
     private readonly TimeProvider _time;
     private readonly LedgerOptions _options;
     private readonly ILogger<AsyncIntake> _logger;
     private readonly SemaphoreSlim _accepted = new(0, 1);
 
-    public AsyncIntake(SqlDatabase database, DatabaseAvailability availability, TimeProvider time, IOptions<LedgerOptions> options, ILogger<AsyncIntake> logger)
+    public AsyncIntake(SqlDatabase database, SharedWrites shared, DatabaseAvailability availability, TimeProvider time, IOptions<LedgerOptions> options, ILogger<AsyncIntake> logger)
     {
         _database = database;
+        _shared = shared;
         _availability = availability;
         _time = time;
         _options = options.Value;
@@ -125,11 +129,17 @@ public sealed partial class AsyncIntake : BackgroundService
         }
     }
 
-    private async Task<LedgerOutcome[]> RecordAsync(List<Pending> group)
+    /// <summary>
+    /// Records the group in one transaction: on SQLite the ledger writer's own next one
+    /// (<see cref="SharedWrites"/>), so accepting a burst and draining it share its commits rather
+    /// than taking the one write lock in turns.
+    /// </summary>
+    private Task<LedgerOutcome[]> RecordAsync(List<Pending> group) =>
+        _shared.WriteAsync((connection, transaction) => RecordAsync(group, connection, transaction), CancellationToken.None);
+
+    private async Task<LedgerOutcome[]> RecordAsync(List<Pending> group, DbConnection connection, DbTransaction transaction)
     {
         var outcomes = new LedgerOutcome[group.Count];
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var transaction = await connection.BeginTransactionAsync();
         var now = UnixMicroseconds.Now(_time);
         var expires = now + (long)(_options.IdempotencyRetention.Ticks / TimeSpan.TicksPerMicrosecond);
         var backlog = await connection.ExecuteScalarAsync<long>(_database.Pick(Sqlite.CountProcessing, SqlServer.CountProcessing), transaction: transaction);
@@ -191,7 +201,6 @@ public sealed partial class AsyncIntake : BackgroundService
             backlog++;
         }
 
-        await transaction.CommitAsync(CancellationToken.None);
         return outcomes;
     }
 

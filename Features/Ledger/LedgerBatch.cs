@@ -48,6 +48,15 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             outcomes[i] = Decide(work, commands[i]);
         }
 
+        // Other parts' writes that ride in this transaction (SQLite), each in its own savepoint.
+        for (var i = 0; i < commands.Count; i++)
+        {
+            if (commands[i] is SharedWrite shared)
+            {
+                outcomes[i] = await transaction.RunSharedAsync(shared);
+            }
+        }
+
         await transaction.SaveAsync(work);
         var committing = time.GetTimestamp();
         await transaction.CommitAsync();
@@ -80,6 +89,12 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
     /// <summary>Decides one command against what the work set holds, changing it only if the command applies: no database (the property tests drive it directly).</summary>
     internal LedgerOutcome Decide(LedgerWorkSet work, LedgerCommand command)
     {
+        if (command is SharedWrite)
+        {
+            // Not money: run against the transaction by ApplyAsync, never decided here.
+            return SharedWrite.Done;
+        }
+
         if (command.IdempotencyKey is { } key)
         {
             var slot = (command.Caller!.UserId, key);

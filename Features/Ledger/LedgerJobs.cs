@@ -119,6 +119,7 @@ internal sealed partial class IdempotencyPurgeJob(
                 int deleted;
                 do
                 {
+                    using var turn = await database.WriteTurnAsync(stoppingToken);
                     await using var connection = await database.OpenAsync(stoppingToken);
                     deleted = await connection.ExecuteAsync(database.Pick(Sqlite.PurgeChunk, SqlServer.PurgeChunk), new { Now = UnixMicroseconds.Now(time), Take = ChunkSize });
                     total += deleted;

@@ -69,6 +69,13 @@ public sealed class LedgerQueue
         return outcome;
     }
 
+    /// <summary>
+    /// For a write that rides in the writer's transaction (<see cref="SharedWrites"/>): not admitted
+    /// by time (it is the service's own work, and costs the group only its statements), refused only
+    /// while the database is down or the queue is full; not counted in the money-movement metrics.
+    /// </summary>
+    internal Task<LedgerOutcome> SubmitSharedAsync(SharedWrite write) => AdmitAsync(write, byTime: false);
+
     private async Task<LedgerOutcome> AdmitAsync(LedgerCommand command, bool byTime)
     {
         // Known to be down: refuse now rather than queue behind a connect timeout.

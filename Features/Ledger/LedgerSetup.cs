@@ -22,6 +22,7 @@ public static class LedgerSetup
             .ValidateOnStart();
         services.AddSingleton<LedgerMetrics>();
         services.AddSingleton<LedgerQueue>();
+        services.AddSingleton<SharedWrites>();
         services.AddSingleton(sp => new LedgerBatch(
             sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LedgerOptions>>().Value,
             sp.GetRequiredService<ILogger<WalCheckpointer>>()));

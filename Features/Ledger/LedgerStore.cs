@@ -42,17 +42,29 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
     {
         if (database.Provider != DatabaseProvider.SqlServer)
         {
-            var writer = await TakeSqliteWriterAsync(deadline);
+            // This process's other writers (webhooks, asynchronous intake, jobs) take their turns in
+            // order with the ledger's; only another process can still hold the lock at BEGIN.
+            var turn = await database.TryWriteTurnAsync(Remaining(deadline))
+                ?? throw new TimeoutException("The write lock did not come before the ledger commands' deadline.");
             try
             {
-                BoundBusyWait(writer.Connection, deadline);
-                var begun = writer.Connection.BeginTransaction();
-                writer.Enlist(begun);
-                return new Session(this, writer.Connection, begun, deadline, writer);
+                var writer = await TakeSqliteWriterAsync(deadline);
+                try
+                {
+                    BoundBusyWait(writer.Connection, deadline);
+                    var begun = writer.Connection.BeginTransaction();
+                    writer.Enlist(begun);
+                    return new Session(this, writer.Connection, begun, deadline, writer, turn);
+                }
+                catch
+                {
+                    await writer.DisposeAsync();
+                    throw;
+                }
             }
             catch
             {
-                await writer.DisposeAsync();
+                turn.Dispose();
                 throw;
             }
         }
@@ -61,7 +73,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         try
         {
             var transaction = await connection.BeginTransactionAsync();
-            return new Session(this, connection, transaction, deadline, sqlite: null);
+            return new Session(this, connection, transaction, deadline, sqlite: null, turn: default);
         }
         catch
         {
@@ -155,7 +167,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
     }
 
     /// <summary>One open transaction of the ledger writer: load, save, commit, or dispose to roll back.</summary>
-    public sealed class Session(LedgerStore store, DbConnection connection, DbTransaction transaction, long deadline, SqliteWriter? sqlite) : IAsyncDisposable
+    public sealed class Session(LedgerStore store, DbConnection connection, DbTransaction transaction, long deadline, SqliteWriter? sqlite, WriteTurn turn) : IAsyncDisposable
     {
         private bool _committed;
 
@@ -269,6 +281,9 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             await EventLog.WriteAsync(connection, transaction, Database, work.Now, work.NewEvents, CommandTimeout());
         }
 
+        /// <summary>Runs a write of another part of the service in this transaction (<see cref="SharedWrites"/>).</summary>
+        public Task<LedgerOutcome> RunSharedAsync(SharedWrite write) => write.RunAsync(connection, transaction);
+
         /// <summary>
         /// Commits. A failed COMMIT on SQL Server throws <see cref="CommitOutcomeUnknownException"/>:
         /// the connection may have broken after the server committed.
@@ -297,6 +312,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         public async ValueTask DisposeAsync()
         {
             await transaction.DisposeAsync();
+            // Committed or rolled back: the next writer of this process may begin.
+            turn.Dispose();
             if (sqlite is null)
             {
                 await connection.DisposeAsync();

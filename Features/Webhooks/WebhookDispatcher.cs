@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Common;
 using Strongroom.Infrastructure.Events;
@@ -20,10 +22,13 @@ namespace Strongroom.Features.Webhooks;
 /// an attempt is made only under a lease (<c>lease_owner</c>, <c>lease_expires_at</c>) taken by
 /// one conditional UPDATE, so on several replicas each attempt is made by one at a time and a
 /// crashed replica's claims are taken over when they expire. Attempts are bounded overall and per
-/// endpoint, and never touch the ledger writer.
+/// endpoint. Its writes (fan-out, claims, outcomes) are short statements that ride in the ledger
+/// writer's next transaction on SQLite (<see cref="SharedWrites"/>): they share its commit and
+/// fsync instead of taking the one write lock in turns with it; nothing that waits on a receiver
+/// ever runs there.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
-    SqlDatabase database, WebhookSender sender, PersonalDataProtector protector, AuditLog audit, EventSignal signal, TimeProvider time,
+    SqlDatabase database, SharedWrites shared, WebhookSender sender, PersonalDataProtector protector, AuditLog audit, EventSignal signal, TimeProvider time,
     IOptions<WebhookOptions> options, IOptions<ModulesOptions> modules, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     /// <summary>Most events handed to one endpoint per fan-out transaction.</summary>
@@ -39,7 +44,6 @@ internal sealed partial class WebhookDispatcher(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _inFlightByEndpoint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _writes = new(1, 1);
     private string _lastServed = "";
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentDeliveries, options.Value.MaxConcurrentDeliveries);
     private readonly HashSet<Task> _running = [];
@@ -120,28 +124,29 @@ internal sealed partial class WebhookDispatcher(
 
         var last = await connection.QuerySingleAsync<long>(Sql.LastSequence);
         var now = UnixMicroseconds.Now(time);
-        using var turn = await WriteTurnAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var endpoint in behind)
+        await shared.WriteAsync(async (writing, transaction) =>
         {
-            var upTo = Math.Min(last, endpoint.FanoutCursor + FanOutChunk);
-            // Only from the cursor this replica read: another replica that got there first leaves nothing to do here.
-            if (await connection.ExecuteAsync(Sql.Advance, new { endpoint.Id, Cursor = endpoint.FanoutCursor, UpTo = upTo }, transaction) == 1)
+            foreach (var endpoint in behind)
             {
-                await connection.ExecuteAsync(database.Pick(Sqlite.Deliveries, SqlServer.Deliveries), new
+                var upTo = Math.Min(last, endpoint.FanoutCursor + FanOutChunk);
+                // Only from the cursor this replica read: another replica that got there first leaves nothing to do here.
+                if (await writing.ExecuteAsync(Sql.Advance, new { endpoint.Id, Cursor = endpoint.FanoutCursor, UpTo = upTo }, transaction) == 1)
                 {
-                    endpoint.Id,
-                    endpoint.OwnerId,
-                    AllEvents = endpoint.OwnerIsStaff ? 1 : 0,
-                    Types = endpoint.EventTypes,
-                    Cursor = endpoint.FanoutCursor,
-                    UpTo = upTo,
-                    Now = now,
-                }, transaction);
+                    await writing.ExecuteAsync(database.Pick(Sqlite.Deliveries, SqlServer.Deliveries), new
+                    {
+                        endpoint.Id,
+                        endpoint.OwnerId,
+                        AllEvents = endpoint.OwnerIsStaff ? 1 : 0,
+                        Types = endpoint.EventTypes,
+                        Cursor = endpoint.FanoutCursor,
+                        UpTo = upTo,
+                        Now = now,
+                    }, transaction);
+                }
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -161,7 +166,8 @@ internal sealed partial class WebhookDispatcher(
                 return;
             }
 
-            using var turn = await WriteTurnAsync(cancellationToken);
+            // Rare and possibly long (a thousand rows): its own transaction, in turn with the ledger writer's.
+            using var turn = await database.WriteTurnAsync(cancellationToken);
             deleted = await connection.ExecuteAsync(database.Pick(Sqlite.PurgeDeliveries, SqlServer.PurgeDeliveries), new { Take = PurgeChunk });
             deleted += await connection.ExecuteAsync(database.Pick(Sqlite.PurgeAttempts, SqlServer.PurgeAttempts), new { Take = PurgeChunk });
         }
@@ -214,18 +220,17 @@ internal sealed partial class WebhookDispatcher(
                 continue;
             }
 
-            List<ClaimedDelivery> claimed;
-            using (await WriteTurnAsync(cancellationToken))
-            {
-                claimed = [.. await connection.QueryAsync<ClaimedDelivery>(database.Pick(Sqlite.Claim, SqlServer.Claim), new
+            var claimed = await shared.WriteAsync(async (writing, transaction) => (List<ClaimedDelivery>)[.. await writing.QueryAsync<ClaimedDelivery>(
+                database.Pick(Sqlite.Claim, SqlServer.Claim),
+                new
                 {
                     EndpointId = endpointId,
                     Me = _replica,
                     Now = now,
                     LeaseUntil = leaseUntil,
                     Take = slots,
-                })];
-            }
+                },
+                transaction)], cancellationToken);
 
             foreach (var delivery in claimed)
             {
@@ -337,8 +342,7 @@ internal sealed partial class WebhookDispatcher(
                 if (endpoint is not null && stored is null)
                 {
                     // Purged past its retention before it could be delivered: nothing is left to send.
-                    using var turn = await WriteTurnAsync(cancellationToken);
-                    await connection.ExecuteAsync(Sql.Forget, new { EndpointId = endpointId, delivery.Sequence, Me = _replica });
+                    await shared.WriteAsync((writing, transaction) => writing.ExecuteAsync(Sql.Forget, new { EndpointId = endpointId, delivery.Sequence, Me = _replica }, transaction), cancellationToken);
                 }
             }
 
@@ -415,7 +419,7 @@ internal sealed partial class WebhookDispatcher(
 
     /// <summary>
     /// Writes the outcomes of the attempts that have finished, as many as are waiting, in one
-    /// transaction (on SQLite one write lock and one fsync for all of them, not one each), and only
+    /// transaction (on SQLite the ledger writer's, one fsync for all of them and the transfers it commits), and only
     /// then lets each attempt's slot go; each record's task says whether it disabled its endpoint.
     /// </summary>
     private async Task RecordOutcomesAsync()
@@ -448,13 +452,13 @@ internal sealed partial class WebhookDispatcher(
         }
     }
 
-    private async Task<bool[]> WriteOutcomesAsync(List<AttemptRecord> batch)
+    private Task<bool[]> WriteOutcomesAsync(List<AttemptRecord> batch) =>
+        shared.WriteAsync((connection, transaction) => WriteOutcomesAsync(batch, connection, transaction), CancellationToken.None);
+
+    private async Task<bool[]> WriteOutcomesAsync(List<AttemptRecord> batch, DbConnection connection, DbTransaction transaction)
     {
         var disabled = new bool[batch.Count];
         var broughtForward = new HashSet<string>(StringComparer.Ordinal);
-        using var turn = await WriteTurnAsync(CancellationToken.None);
-        await using var connection = await database.OpenAsync(CancellationToken.None);
-        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
         for (var i = 0; i < batch.Count; i++)
         {
             var record = batch[i];
@@ -496,24 +500,7 @@ internal sealed partial class WebhookDispatcher(
             disabled[i] = record.Disable is not null && await connection.ExecuteAsync(Sql.Disable, new { Id = record.EndpointId, Reason = record.Disable }, transaction) == 1;
         }
 
-        await transaction.CommitAsync(CancellationToken.None);
         return disabled;
-    }
-
-    /// <summary>
-    /// This replica's dispatcher writes one transaction at a time (fan-out, claims, outcomes, purge):
-    /// on SQLite they would otherwise meet at the one write lock, where the busy handler backs off
-    /// in sleeps of up to 100 ms, and deliveries went out in fours every 150 ms.
-    /// </summary>
-    private async Task<WriteTurn> WriteTurnAsync(CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken);
-        return new WriteTurn(_writes);
-    }
-
-    private readonly struct WriteTurn(SemaphoreSlim writes) : IDisposable
-    {
-        public void Dispose() => writes.Release();
     }
 
     /// <summary>What one attempt came to, waiting to be written with the others that finished about when it did.</summary>
