@@ -38,7 +38,7 @@ public static class ExternalTransfers
                     OpaqueId.New(TransferIds.Prefix, time), kind,
                     FromAccountId: kind == TransferKind.Withdrawal ? request.AccountId : null,
                     ToAccountId: kind == TransferKind.Deposit ? request.AccountId : null,
-                    request.Amount, request.Currency, request.Description, Metadata: null, Hold: false, HoldExpiresAt: null),
+                    request.Amount, request.Currency, request.Description, Metadata: null, Hold: false, HoldExpiresAt: null, request.Reference),
             ],
         });
         return new LedgerCreated<TransferResponse>(outcome);

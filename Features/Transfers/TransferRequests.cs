@@ -13,11 +13,12 @@ public sealed record CreateTransferRequest(
     [StringLength(500)] string? Description = null,
     [Metadata] IReadOnlyDictionary<string, string>? Metadata = null,
     bool Hold = false,
-    DateTimeOffset? HoldExpiresAt = null)
+    DateTimeOffset? HoldExpiresAt = null,
+    [StringLength(TransferReferences.MaxLength, MinimumLength = 1)] string? Reference = null)
 {
     public TransferInstruction ToInstruction(string id) => new(
         id, TransferKind.Transfer, FromAccountId, ToAccountId, Amount, Currency, Description, Metadata, Hold,
-        HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null);
+        HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null, Reference);
 
     /// <summary>Rules that need the clock: a hold's expiry, if given, is in the future, within <paramref name="maxHoldDuration"/>, and only on a hold.</summary>
     public IEnumerable<string> HoldErrors(DateTimeOffset now, TimeSpan maxHoldDuration)
@@ -50,7 +51,8 @@ public sealed record ExternalTransferRequest(
     [Required, StringLength(40)] string AccountId,
     [Range(1d, Amounts.Max)] long Amount,
     [Required, Iso4217] string Currency,
-    [StringLength(500)] string? Description = null);
+    [StringLength(500)] string? Description = null,
+    [StringLength(TransferReferences.MaxLength, MinimumLength = 1)] string? Reference = null);
 
 /// <summary>Up to 16 string pairs; keys 1–40 characters, values up to 500.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
