@@ -28,6 +28,17 @@ public abstract class TransferReferenceTests<TApp>(TApp app) : IClassFixture<TAp
     }
 
     [Fact]
+    public void A_request_without_a_reference_hashes_for_its_Idempotency_Key_as_before_the_member_existed()
+    {
+        var request = new Strongroom.Features.Transfers.CreateTransferRequest("acc_a", "acc_b", 100, "EUR");
+
+        var json = System.Text.Json.JsonSerializer.Serialize(request, Strongroom.Features.StrongroomJsonContext.Default.CreateTransferRequest);
+
+        Assert.DoesNotContain("reference", json, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"reference\":\"r-1\"", System.Text.Json.JsonSerializer.Serialize(request with { Reference = "r-1" }, Strongroom.Features.StrongroomJsonContext.Default.CreateTransferRequest));
+    }
+
+    [Fact]
     public async Task A_transfer_without_a_reference_shows_null()
     {
         var admin = await app.SignInAsAdminAsync();
@@ -176,6 +187,12 @@ public abstract class TransferReferenceTests<TApp>(TApp app) : IClassFixture<TAp
 
         await longest.AssertJsonAsync(HttpStatusCode.Created);
         await tooLong.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var inBatch = await alice.PostBatchAsync([new { fromAccountId = from, toAccountId = to, amount = 1L, currency = "EUR", reference = new string('r', 129) }]);
+        var problem = await inBatch.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("transfers[0].reference", out _), problem.ToString());
+        var deposit = await admin.Client.PostWithKeyAsync("/v1/deposits", new { accountId = from, amount = 1L, currency = "EUR", reference = "" }, LedgerClient.NewKey());
+        await deposit.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(new Balance(999, 0, 999), await alice.BalanceAsync(from));
     }
 
     [Fact]

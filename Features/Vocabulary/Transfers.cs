@@ -54,6 +54,15 @@ public static class TransferReferences
 
     /// <summary>The problem code of a reference the source account has already used.</summary>
     public const string TakenCode = "reference_taken";
+
+    /// <summary>Why <paramref name="reference"/> is not one (1 to 128 characters; control characters are refused for every text); none when it is, or absent.</summary>
+    public static IEnumerable<string> Errors(string? reference)
+    {
+        if (reference is { Length: 0 or > MaxLength })
+        {
+            yield return $"reference must be 1 to {MaxLength} characters.";
+        }
+    }
 }
 
 /// <summary>A <c>transfers</c> row.</summary>
