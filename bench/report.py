@@ -323,6 +323,14 @@ def section(folder, images):
                 w(f"| {text}, 1 connection: p50 / p99, req/s | {number(lo, 'p50_ms'):.2f} / {number(lo, 'p99_ms'):.2f} ms, "
                   f"{number(lo, 'rps'):,.0f}/s | {number(sh, 'p50_ms'):.2f} / {number(sh, 'p99_ms'):.2f} ms, {number(sh, 'rps'):,.0f}/s | "
                   f"{number(lo, 'p50_ms') / max(1e-9, number(sh, 'p50_ms')):.2f} |")
+        for name, text in (("asof-random", "the balance as of a random instant (GET …/balance?at=)"),
+                           ("search-newest", "the newest page of the account's transfers (GET /v1/transfers?accountId=)"),
+                           ("search-random", "a page of its posted transfers before a random createdTo")):
+            lo, sh = get(f"{name}-long"), get(f"{name}-short")
+            if lo and sh:
+                w(f"| {text}, 1 connection: p50 / p99, req/s | {number(lo, 'p50_ms'):.2f} / {number(lo, 'p99_ms'):.2f} ms, "
+                  f"{number(lo, 'rps'):,.0f}/s | {number(sh, 'p50_ms'):.2f} / {number(sh, 'p99_ms'):.2f} ms, {number(sh, 'rps'):,.0f}/s | "
+                  f"{number(lo, 'p50_ms') / max(1e-9, number(sh, 'p50_ms')):.2f} |")
         q_long, q_short = get("query-long"), get("query-short")
         if q_long and q_short:
             w(f"| the page's query alone in SQLite (median of 300): newest / middle / oldest page | "

@@ -23,7 +23,7 @@ public sealed partial class HttpFileTests(SqliteApp app) : IClassFixture<SqliteA
         file.Variables["adminEmail"] = app.AdminEmail;
         file.Variables["adminPassword"] = app.AdminPassword;
         Assert.Equal(
-            ["register", "customer", "current", "savings", "admin", "deposit", "transfer", "statement", "events"],
+            ["register", "customer", "current", "savings", "admin", "deposit", "transfer", "statement", "balanceAt", "findTransfers", "events"],
             file.Requests.Select(request => request.Name));
 
         var responses = new Dictionary<string, JsonElement>();

@@ -12,6 +12,7 @@ public static class AccountsEndpoints
         group.MapGetAccount().RequireAuthorization(Policies.LedgerRead);
         group.MapListAccounts().RequireAuthorization(Policies.LedgerRead);
         group.MapListEntries().RequireAuthorization(Policies.LedgerRead);
+        group.MapGetBalanceAt().RequireAuthorization(Policies.LedgerRead);
         return app;
     }
 }

@@ -114,7 +114,7 @@ public static class AsyncInbox
                 instruction.Id, instruction.FromAccountId ?? "", instruction.ToAccountId ?? "", instruction.Amount, instruction.Currency,
                 TransferStatuses.Failed, 0, instruction.Description, instruction.Metadata,
                 instruction.HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
-                UnixMicroseconds.ToDateTimeOffset(post.AcceptedAt), failure);
+                UnixMicroseconds.ToDateTimeOffset(post.AcceptedAt), failure, instruction.Reference);
             work.AddEvent(EventTypes.TransferFailed, JsonSerializer.Serialize(failed, StrongroomJsonContext.Default.TransferResponse), command.Caller!.UserId, null);
         }
     }

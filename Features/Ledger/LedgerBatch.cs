@@ -203,6 +203,12 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             return refusal;
         }
 
+        // Checked here, inside the transaction, against what the store loaded and what this group posts: the unique index is only the last line of defence.
+        if (instruction.Reference is { } reference && work.IsReferenceTaken(from!.Id, reference))
+        {
+            return LedgerRules.ReferenceTaken;
+        }
+
         // Not refused: both accounts exist.
         var (debited, credited) = LedgerRules.Post(from!, to!, instruction.Amount, instruction.Hold);
         var transfer = new TransferRow
@@ -222,6 +228,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             InitiatedBy = caller.UserId,
             CreatedAt = work.Now,
             UpdatedAt = work.Now,
+            Reference = instruction.Reference,
         };
 
         work.Update(debited);

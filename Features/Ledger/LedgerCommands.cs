@@ -17,7 +17,10 @@ public enum TransferKind
     Withdrawal,
 }
 
-/// <summary>One movement of money as the client asked for it; the id is assigned before queuing.</summary>
+/// <summary>
+/// One movement of money as the client asked for it; the id is assigned before queuing.
+/// <paramref name="Reference"/>: the client's id for it, unique per source account (checked by the writer).
+/// </summary>
 public sealed record TransferInstruction(
     string Id,
     TransferKind Kind,
@@ -28,7 +31,8 @@ public sealed record TransferInstruction(
     string? Description,
     IReadOnlyDictionary<string, string>? Metadata,
     bool Hold,
-    long? HoldExpiresAt);
+    long? HoldExpiresAt,
+    string? Reference = null);
 
 public enum HoldAction
 {

@@ -47,6 +47,10 @@ public readonly record struct Refusal(int Status, string Code, string Detail)
 /// </summary>
 public static class LedgerRules
 {
+    /// <summary>The source account has already sent a transfer with this reference (an idempotent replay never gets here).</summary>
+    public static readonly Refusal ReferenceTaken = new(
+        StatusCodes.Status409Conflict, TransferReferences.TakenCode, "The source account has already sent a transfer with this reference.");
+
     /// <summary>
     /// Whether <paramref name="caller"/> may post <paramref name="instruction"/> between
     /// <paramref name="from"/> and <paramref name="to"/> (null where the ledger has no such

@@ -195,6 +195,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 }
             }
 
+            // The references the group's transfers name, with the account each is sent from (a deposit's: the settlement account).
+            var references = new HashSet<(string AccountId, string Reference)>();
             foreach (var instruction in commands.OfType<PostTransfers>().SelectMany(c => c.Transfers))
             {
                 foreach (var id in new[] { instruction.FromAccountId, instruction.ToAccountId })
@@ -205,9 +207,15 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                     }
                 }
 
-                if (instruction.Kind != TransferKind.Transfer && await SettlementIdAsync(work, instruction.Currency) is { } settlement)
+                string? settlement = null;
+                if (instruction.Kind != TransferKind.Transfer && (settlement = await SettlementIdAsync(work, instruction.Currency)) is not null)
                 {
                     accountIds.Add(settlement);
+                }
+
+                if (instruction.Reference is { } reference && (instruction.Kind == TransferKind.Deposit ? settlement : instruction.FromAccountId) is { } source)
+                {
+                    references.Add((source, reference));
                 }
             }
 
@@ -215,7 +223,20 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             {
                 await sqlite.LoadAccountsAsync(accountIds, work.Accounts);
                 await sqlite.LoadIdempotencyKeysAsync(commands, work.StoredResponses);
+                await sqlite.LoadTakenReferencesAsync(references, work.TakenReferences);
                 return;
+            }
+
+            // One statement for the whole group, holding key-range locks to the end of the transaction, so
+            // another writer cannot post the same reference from the same account before this one commits.
+            if (references.Count > 0)
+            {
+                var taken = await connection.QueryAsync<LedgerWorkSet.ReferenceRow>(
+                    SqlServer.LoadTakenReferences, new { Pairs = ReferencePairs(references) }, transaction, CommandTimeout());
+                foreach (var row in taken)
+                {
+                    work.TakenReferences.Add((row.AccountId, row.Reference));
+                }
             }
 
             foreach (var id in accountIds)
@@ -260,6 +281,10 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             foreach (var transfer in work.NewTransfers)
             {
                 await connection.ExecuteAsync(Sql.InsertTransfer, transfer, transaction, CommandTimeout());
+                if (transfer.Metadata is not null)
+                {
+                    await connection.ExecuteAsync(SqlServer.InsertMetadata, transfer, transaction, CommandTimeout());
+                }
             }
 
             foreach (var transfer in work.ChangedTransfers.Values)
@@ -379,6 +404,27 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         }
     }
 
+    /// <summary>The pairs as a JSON array of [account id, reference] arrays: one parameter, whatever the group's size.</summary>
+    internal static string ReferencePairs(IEnumerable<(string AccountId, string Reference)> pairs)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var (accountId, reference) in pairs)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(accountId);
+                writer.WriteStringValue(reference);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>COMMIT failed where the server may have committed all the same: only a retry, which reads the Idempotency-Keys, can tell.</summary>
     public sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The ledger transaction's COMMIT failed; whether it committed is not known.", inner);
 
@@ -395,8 +441,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string InsertTransfer = """
-            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at)
-            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt)
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference)
+            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt, @Reference)
             """;
 
         public const string UpdateTransfer = """
@@ -434,6 +480,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         private readonly SqliteCommand _takeEventSequences;
         private readonly SqliteCommand _insertEvent;
         private readonly SqliteCommand _insertEventAudience;
+        private readonly SqliteCommand _loadTakenReferences;
+        private readonly SqliteCommand _insertMetadata;
         private readonly SqliteCommand[] _all;
         private readonly string _path;
 
@@ -448,15 +496,17 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             _updateBalances = Create(Sql.UpdateBalances, "@Posted", "@PendingDebits", "@PendingCredits", "@LastSequence", "@Id");
             _insertTransfer = Create(
                 Sql.InsertTransfer,
-                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt");
+                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt", "@Reference");
             _updateTransfer = Create(Sql.UpdateTransfer, "@Status", "@CapturedAmount", "@UpdatedAt", "@Id");
             _insertEntry = Create(Sql.InsertEntry, "@AccountId", "@Sequence", "@TransferId", "@Amount", "@BalanceAfter", "@CreatedAt");
             _insertIdempotencyKey = Create(Sql.InsertIdempotencyKey, "@OwnerId", "@Key", "@RequestHash", "@ResponseStatus", "@ResponseBody", "@CreatedAt", "@ExpiresAt");
             _takeEventSequences = Create(EventLog.Sqlite.TakeSequences, "@Count");
             _insertEvent = Create(EventLog.Sql.InsertEvent, "@Sequence", "@Type", "@CreatedAt", "@Data");
             _insertEventAudience = Create(EventLog.Sql.InsertAudience, "@UserId", "@Sequence");
+            _loadTakenReferences = Create(Sqlite.LoadTakenReferences, "@Pairs");
+            _insertMetadata = Create(Sqlite.InsertMetadata, "@Metadata", "@CreatedAt", "@Id");
             _all = [_loadAccounts, _loadTransfer, _loadIdempotencyKeys, _findSettlement, _updateBalances, _insertTransfer, _updateTransfer, _insertEntry, _insertIdempotencyKey,
-                _takeEventSequences, _insertEvent, _insertEventAudience];
+                _takeEventSequences, _insertEvent, _insertEventAudience, _loadTakenReferences, _insertMetadata];
         }
 
         public SqliteConnection Connection { get; }
@@ -528,6 +578,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             }
         }
 
+        public async Task LoadTakenReferencesAsync(IReadOnlyCollection<(string AccountId, string Reference)> pairs, HashSet<(string AccountId, string Reference)> into)
+        {
+            if (pairs.Count == 0)
+            {
+                return;
+            }
+
+            _loadTakenReferences.Parameters[0].Value = ReferencePairs(pairs);
+            await using var reader = await _loadTakenReferences.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                into.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
         public async Task<TransferRow?> LoadTransferAsync(string id)
         {
             _loadTransfer.Parameters[0].Value = id;
@@ -552,6 +617,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 InitiatedBy = reader.GetString(10),
                 CreatedAt = reader.GetInt64(11),
                 UpdatedAt = reader.GetInt64(12),
+                Reference = reader.IsDBNull(13) ? null : reader.GetString(13),
             };
         }
 
@@ -573,7 +639,11 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 await ExecuteAsync(
                     _insertTransfer,
                     transfer.Id, transfer.FromAccountId, transfer.ToAccountId, transfer.Amount, transfer.Currency, transfer.Status, transfer.CapturedAmount,
-                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt);
+                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt, transfer.Reference);
+                if (transfer.Metadata is not null)
+                {
+                    await ExecuteAsync(_insertMetadata, transfer.Metadata, transfer.CreatedAt, transfer.Id);
+                }
             }
 
             foreach (var transfer in work.ChangedTransfers.Values)
@@ -675,8 +745,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string LoadTransfer = """
-            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at
+            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference
             FROM transfers WHERE id = @Id
+            """;
+
+        // A seek on ux_transfers_reference per pair.
+        public const string LoadTakenReferences = """
+            SELECT t.from_account_id, t.reference
+            FROM json_each(@Pairs) AS wanted
+            JOIN transfers AS t ON t.reference = json_extract(wanted.value, '$[1]') AND t.from_account_id = json_extract(wanted.value, '$[0]')
+            """;
+
+        // Each pair of the transfer's metadata (a JSON object of strings, as stored on the transfer), for metadata[key]=value.
+        public const string InsertMetadata = """
+            INSERT INTO transfer_metadata (meta_key, meta_value, created_at, transfer_id)
+            SELECT key, value, @CreatedAt, @Id FROM json_each(@Metadata)
             """;
 
         public const string LoadIdempotencyKeys = """
@@ -702,6 +785,17 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         public const string LoadIdempotencyKey = """
             SELECT request_hash AS RequestHash, response_status AS ResponseStatus, response_body AS ResponseBody
             FROM idempotency_keys WITH (UPDLOCK, HOLDLOCK) WHERE owner_id = @OwnerId AND idempotency_key = @Key
+            """;
+
+        public const string LoadTakenReferences = """
+            SELECT t.from_account_id AS AccountId, t.reference AS Reference
+            FROM OPENJSON(@Pairs) WITH (account_id nvarchar(40) '$[0]', reference nvarchar(128) '$[1]') AS wanted
+            JOIN dbo.transfers AS t WITH (UPDLOCK, HOLDLOCK) ON t.reference = wanted.reference AND t.from_account_id = wanted.account_id
+            """;
+
+        public const string InsertMetadata = """
+            INSERT INTO dbo.transfer_metadata (meta_key, meta_value, created_at, transfer_id)
+            SELECT [key], [value], @CreatedAt, @Id FROM OPENJSON(@Metadata)
             """;
     }
 }

@@ -46,6 +46,17 @@ internal sealed class LedgerWorkSet(long now)
     /// <summary>What became of each asynchronously accepted request this transaction applies or refuses.</summary>
     public List<AsyncInbox.Outcome> InboxOutcomes { get; } = [];
 
+    /// <summary>The (source account, reference) pairs the group's transfers name that the ledger already holds.</summary>
+    public HashSet<(string AccountId, string Reference)> TakenReferences { get; } = [];
+
+    /// <summary>
+    /// Whether <paramref name="accountId"/> has already sent a transfer with <paramref name="reference"/>:
+    /// one in the ledger, or one this transaction posts (a refused command's are gone with it, <see cref="Restore"/>).
+    /// </summary>
+    public bool IsReferenceTaken(string accountId, string reference) =>
+        TakenReferences.Contains((accountId, reference))
+        || NewTransfers.Exists(t => t.Reference == reference && string.Equals(t.FromAccountId, accountId, StringComparison.Ordinal));
+
     /// <summary>The accounts whose balances changed, in ascending id order (the order the store writes, and locks, them).</summary>
     public IReadOnlyList<AccountState> ChangedAccounts => [.. _dirty.Order(StringComparer.Ordinal).Select(id => Accounts[id])];
 
@@ -127,6 +138,14 @@ internal sealed class LedgerWorkSet(long now)
         public int ResponseStatus { get; init; }
 
         public string ResponseBody { get; init; } = "";
+    }
+
+    /// <summary>A reference the ledger already holds, as the store loads it.</summary>
+    public sealed class ReferenceRow
+    {
+        public string AccountId { get; init; } = "";
+
+        public string Reference { get; init; } = "";
     }
 
     public sealed record EntryRow(string AccountId, long Sequence, string TransferId, long Amount, long BalanceAfter, long CreatedAt);

@@ -31,6 +31,11 @@ public static class CreateTransfer
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["holdExpiresAt"] = holdErrors });
         }
 
+        if (request.ReferenceErrors().ToArray() is { Length: > 0 } referenceErrors)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reference"] = referenceErrors });
+        }
+
         var command = new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.CreateTransferRequest))
         {
             Transfers = [request.ToInstruction(OpaqueId.New(TransferIds.Prefix, time))],

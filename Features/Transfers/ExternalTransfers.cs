@@ -22,14 +22,19 @@ public static class ExternalTransfers
         return group;
     }
 
-    public static Task<LedgerCreated<TransferResponse>> DepositAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
+    public static Task<Results<LedgerCreated<TransferResponse>, ValidationProblem>> DepositAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
         PostAsync(TransferKind.Deposit, request, movement, time);
 
-    public static Task<LedgerCreated<TransferResponse>> WithdrawAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
+    public static Task<Results<LedgerCreated<TransferResponse>, ValidationProblem>> WithdrawAsync(ExternalTransferRequest request, [AsParameters] MoneyMovement movement, TimeProvider time) =>
         PostAsync(TransferKind.Withdrawal, request, movement, time);
 
-    private static async Task<LedgerCreated<TransferResponse>> PostAsync(TransferKind kind, ExternalTransferRequest request, MoneyMovement movement, TimeProvider time)
+    private static async Task<Results<LedgerCreated<TransferResponse>, ValidationProblem>> PostAsync(TransferKind kind, ExternalTransferRequest request, MoneyMovement movement, TimeProvider time)
     {
+        if (TransferReferences.Errors(request.Reference).ToArray() is { Length: > 0 } referenceErrors)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reference"] = referenceErrors });
+        }
+
         var outcome = await movement.Ledger.SubmitAsync(new PostTransfers(movement.Origin(request, StrongroomJsonContext.Default.ExternalTransferRequest))
         {
             Transfers =
@@ -38,7 +43,7 @@ public static class ExternalTransfers
                     OpaqueId.New(TransferIds.Prefix, time), kind,
                     FromAccountId: kind == TransferKind.Withdrawal ? request.AccountId : null,
                     ToAccountId: kind == TransferKind.Deposit ? request.AccountId : null,
-                    request.Amount, request.Currency, request.Description, Metadata: null, Hold: false, HoldExpiresAt: null),
+                    request.Amount, request.Currency, request.Description, Metadata: null, Hold: false, HoldExpiresAt: null, request.Reference),
             ],
         });
         return new LedgerCreated<TransferResponse>(outcome);

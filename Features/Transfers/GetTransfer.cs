@@ -73,7 +73,8 @@ public static class GetTransfer
                 0, instruction.Description, instruction.Metadata,
                 instruction.HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
                 UnixMicroseconds.ToDateTimeOffset(AcceptedAt),
-                State == AsyncInbox.Failed ? new TransferFailure(FailureCode ?? "refused", FailureDetail ?? "The request was refused.") : null);
+                State == AsyncInbox.Failed ? new TransferFailure(FailureCode ?? "refused", FailureDetail ?? "The request was refused.") : null,
+                instruction.Reference);
         }
     }
 
@@ -106,10 +107,13 @@ public static class GetTransfer
 
         public string? ToOwnerId { get; init; }
 
+        public string? Reference { get; init; }
+
         public TransferResponse ToResponse() => new TransferRow
         {
             Id = Id, FromAccountId = FromAccountId, ToAccountId = ToAccountId, Amount = Amount, Currency = Currency, Status = Status,
             CapturedAmount = CapturedAmount, Description = Description, Metadata = Metadata, HoldExpiresAt = HoldExpiresAt, CreatedAt = CreatedAt,
+            Reference = Reference,
         }.ToResponse();
     }
 
@@ -118,7 +122,8 @@ public static class GetTransfer
         public const string ById = """
             SELECT t.id AS Id, t.from_account_id AS FromAccountId, t.to_account_id AS ToAccountId, t.amount AS Amount, t.currency AS Currency,
                    t.status AS Status, t.captured_amount AS CapturedAmount, t.description AS Description, t.metadata AS Metadata,
-                   t.hold_expires_at AS HoldExpiresAt, t.created_at AS CreatedAt, f.owner_id AS FromOwnerId, d.owner_id AS ToOwnerId
+                   t.hold_expires_at AS HoldExpiresAt, t.created_at AS CreatedAt, f.owner_id AS FromOwnerId, d.owner_id AS ToOwnerId,
+                   t.reference AS Reference
             FROM transfers t
             JOIN accounts f ON f.id = t.from_account_id
             JOIN accounts d ON d.id = t.to_account_id

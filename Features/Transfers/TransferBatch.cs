@@ -31,7 +31,8 @@ public static class TransferBatch
     {
         var now = time.GetUtcNow();
         var holdErrors = request.Transfers
-            .SelectMany((transfer, index) => transfer.HoldErrors(now, options.Value.MaxHoldDuration).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error)))
+            .SelectMany((transfer, index) => transfer.HoldErrors(now, options.Value.MaxHoldDuration).Select(error => (Key: $"transfers[{index}].holdExpiresAt", error))
+                .Concat(transfer.ReferenceErrors().Select(error => (Key: $"transfers[{index}].reference", error))))
             .GroupBy(e => e.Key)
             .ToDictionary(g => g.Key, g => g.Select(e => e.error).ToArray());
         if (holdErrors.Count > 0)

@@ -1,10 +1,17 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Money;
 
 namespace Strongroom.Features.Transfers;
 
+/// <summary>
+/// <c>reference</c>, when given, is the client's own id for the transfer, unique per source account.
+/// Left out of the request's JSON when absent, so a request without one hashes for its
+/// Idempotency-Key exactly as it did before the member existed; a member the JSON may leave out is
+/// not seen by the validation of attributes, so its length is checked by the endpoint.
+/// </summary>
 public sealed record CreateTransferRequest(
     [Required, StringLength(40)] string FromAccountId,
     [Required, StringLength(40)] string ToAccountId,
@@ -13,11 +20,15 @@ public sealed record CreateTransferRequest(
     [StringLength(500)] string? Description = null,
     [Metadata] IReadOnlyDictionary<string, string>? Metadata = null,
     bool Hold = false,
-    DateTimeOffset? HoldExpiresAt = null)
+    DateTimeOffset? HoldExpiresAt = null,
+    [StringLength(TransferReferences.MaxLength, MinimumLength = 1)] [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reference = null)
 {
     public TransferInstruction ToInstruction(string id) => new(
         id, TransferKind.Transfer, FromAccountId, ToAccountId, Amount, Currency, Description, Metadata, Hold,
-        HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null);
+        HoldExpiresAt is { } expires ? Infrastructure.Common.UnixMicroseconds.From(expires) : null, Reference);
+
+    /// <summary>The rule of <see cref="Reference"/>, checked by the endpoint (see <see cref="TransferReferences.Errors"/>).</summary>
+    public IEnumerable<string> ReferenceErrors() => TransferReferences.Errors(Reference);
 
     /// <summary>Rules that need the clock: a hold's expiry, if given, is in the future, within <paramref name="maxHoldDuration"/>, and only on a hold.</summary>
     public IEnumerable<string> HoldErrors(DateTimeOffset now, TimeSpan maxHoldDuration)
@@ -50,7 +61,8 @@ public sealed record ExternalTransferRequest(
     [Required, StringLength(40)] string AccountId,
     [Range(1d, Amounts.Max)] long Amount,
     [Required, Iso4217] string Currency,
-    [StringLength(500)] string? Description = null);
+    [StringLength(500)] string? Description = null,
+    [StringLength(TransferReferences.MaxLength, MinimumLength = 1)] [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reference = null);
 
 /// <summary>Up to 16 string pairs; keys 1–40 characters, values up to 500.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]

@@ -14,6 +14,7 @@ public static class TransfersEndpoints
         moves.MapCaptureHold();
         moves.MapVoidHold();
         transfers.MapGetTransfer().RequireAuthorization(Policies.LedgerRead);
+        transfers.MapListTransfers().RequireAuthorization(Policies.LedgerRead);
 
         var external = app.MapGroup("/v1").WithTags("Transfers").RequireAuthorization(Policies.Staff);
         external.MapExternalTransfers();

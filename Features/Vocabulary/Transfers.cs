@@ -9,7 +9,8 @@ namespace Strongroom.Features.Vocabulary;
 /// A transfer as clients see it. <c>status</c>: <c>posted</c>, <c>pending</c> (a hold) or
 /// <c>voided</c>; <c>capturedAmount</c> is what actually moved. A transfer accepted with
 /// <c>Prefer: respond-async</c> is <c>processing</c> until applied, or <c>failed</c> with
-/// <c>failure</c> (absent otherwise) saying why.
+/// <c>failure</c> (absent otherwise) saying why. <c>reference</c> is the client's own id for it
+/// (an external payment id), unique per source account, or null.
 /// </summary>
 public sealed record TransferResponse(
     string Id,
@@ -23,7 +24,8 @@ public sealed record TransferResponse(
     IReadOnlyDictionary<string, string>? Metadata,
     DateTimeOffset? HoldExpiresAt,
     DateTimeOffset CreatedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null,
+    string? Reference = null);
 
 public sealed record TransferBatchResponse(IReadOnlyList<TransferResponse> Transfers);
 
@@ -45,13 +47,32 @@ public static class TransferIds
     public const string Prefix = "trf";
 }
 
+/// <summary>A transfer's <c>reference</c>: the client's own id for it (an external payment id), unique per source account.</summary>
+public static class TransferReferences
+{
+    public const int MaxLength = 128;
+
+    /// <summary>The problem code of a reference the source account has already used.</summary>
+    public const string TakenCode = "reference_taken";
+
+    /// <summary>Why <paramref name="reference"/> is not one (1 to 128 characters; control characters are refused for every text); none when it is, or absent.</summary>
+    public static IEnumerable<string> Errors(string? reference)
+    {
+        if (reference is { Length: 0 or > MaxLength })
+        {
+            yield return $"reference must be 1 to {MaxLength} characters.";
+        }
+    }
+}
+
 /// <summary>A <c>transfers</c> row.</summary>
 public sealed class TransferRow
 {
     public const string Columns = """
         id AS Id, from_account_id AS FromAccountId, to_account_id AS ToAccountId, amount AS Amount, currency AS Currency,
         status AS Status, captured_amount AS CapturedAmount, description AS Description, metadata AS Metadata,
-        hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt
+        hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        reference AS Reference
         """;
 
     public string Id { get; init; } = "";
@@ -81,9 +102,13 @@ public sealed class TransferRow
 
     public long UpdatedAt { get; set; }
 
+    /// <summary>The client's reference, unique per source account; null when none was given.</summary>
+    public string? Reference { get; init; }
+
     public TransferResponse ToResponse() => new(
         Id, FromAccountId, ToAccountId, Amount, Currency, Status, CapturedAmount, Description,
         Metadata is null ? null : JsonSerializer.Deserialize(Metadata, StrongroomJsonContext.Default.IReadOnlyDictionaryStringString),
         HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
-        UnixMicroseconds.ToDateTimeOffset(CreatedAt));
+        UnixMicroseconds.ToDateTimeOffset(CreatedAt),
+        Reference: Reference);
 }
