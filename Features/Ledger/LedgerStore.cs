@@ -170,7 +170,11 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         public async Task LoadAsync(LedgerWorkSet work, IReadOnlyList<LedgerCommand> commands)
         {
             var accountIds = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var transferId in commands.OfType<SettleHold>().Select(c => c.TransferId).Distinct().Order(StringComparer.Ordinal))
+            await LoadApprovalsAsync(work, commands);
+            // An approval applies the operation it asked for: its accounts and transfers are loaded like any command's.
+            var applied = commands.Concat(commands.OfType<DecideApproval>().Select(c => c.Operation).OfType<LedgerCommand>()).ToList();
+            var transferIds = applied.OfType<SettleHold>().Select(c => c.TransferId).Concat(applied.OfType<PostReversal>().Select(c => c.OriginalId));
+            foreach (var transferId in transferIds.Distinct().Order(StringComparer.Ordinal))
             {
                 var transfer = sqlite is not null
                     ? await sqlite.LoadTransferAsync(transferId)
@@ -183,7 +187,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 }
             }
 
-            foreach (var instruction in commands.OfType<PostTransfers>().SelectMany(c => c.Transfers))
+            foreach (var instruction in applied.OfType<PostTransfers>().SelectMany(c => c.Transfers))
             {
                 foreach (var id in new[] { instruction.FromAccountId, instruction.ToAccountId })
                 {
@@ -234,6 +238,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         {
             // Asynchronously accepted requests: their final answers and inbox states, in this transaction.
             await AsyncInbox.SaveAsync(Database, connection, transaction, work, CommandTimeout());
+            await SaveReversalsAndApprovalsAsync(work);
             if (sqlite is not null)
             {
                 await sqlite.SaveAsync(work);
@@ -312,6 +317,38 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             }
         }
 
+        /// <summary>Locks and loads the approvals the commands decide (ascending id).</summary>
+        private async Task LoadApprovalsAsync(LedgerWorkSet work, IReadOnlyList<LedgerCommand> commands)
+        {
+            foreach (var id in commands.OfType<DecideApproval>().Select(c => c.ApprovalId).Distinct().Order(StringComparer.Ordinal))
+            {
+                var approval = await connection.QuerySingleOrDefaultAsync<ApprovalRow>(Database.Pick(Sqlite.LoadApproval, SqlServer.LoadApproval), new { Id = id }, transaction, CommandTimeout());
+                if (approval is not null)
+                {
+                    work.Approvals[approval.Id] = approval;
+                }
+            }
+        }
+
+        /// <summary>What reversals and dual control changed: originals' reversed amounts, new approvals, decided ones. Every row already exists or references nothing new.</summary>
+        private async Task SaveReversalsAndApprovalsAsync(LedgerWorkSet work)
+        {
+            foreach (var original in work.ReversedTransfers.Values)
+            {
+                await connection.ExecuteAsync(Sql.UpdateReversedAmount, original, transaction, CommandTimeout());
+            }
+
+            foreach (var approval in work.NewApprovals)
+            {
+                await connection.ExecuteAsync(Sql.InsertApproval, approval, transaction, CommandTimeout());
+            }
+
+            foreach (var approval in work.DecidedApprovals.Values)
+            {
+                await connection.ExecuteAsync(Sql.DecideApproval, approval, transaction, CommandTimeout());
+            }
+        }
+
         private async Task<string?> SettlementIdAsync(LedgerWorkSet work, string currency)
         {
             string? id;
@@ -378,8 +415,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string InsertTransfer = """
-            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at)
-            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt)
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reversal_of)
+            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt, @ReversalOf)
+            """;
+
+        public const string UpdateReversedAmount = """
+            UPDATE transfers SET reversed_amount = @ReversedAmount, updated_at = @UpdatedAt WHERE id = @Id
+            """;
+
+        public const string InsertApproval = """
+            INSERT INTO approvals (id, status, operation, request, target_id, amount, currency, requested_by, created_at, expires_at)
+            VALUES (@Id, @Status, @Operation, @Request, @TargetId, @Amount, @Currency, @RequestedBy, @CreatedAt, @ExpiresAt)
+            """;
+
+        public const string DecideApproval = """
+            UPDATE approvals SET status = @Status, decided_by = @DecidedBy, decided_at = @DecidedAt, transfer_id = @TransferId WHERE id = @Id AND status = 'pending'
             """;
 
         public const string UpdateTransfer = """
@@ -431,7 +481,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             _updateBalances = Create(Sql.UpdateBalances, "@Posted", "@PendingDebits", "@PendingCredits", "@LastSequence", "@Id");
             _insertTransfer = Create(
                 Sql.InsertTransfer,
-                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt");
+                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt",
+                "@ReversalOf");
             _updateTransfer = Create(Sql.UpdateTransfer, "@Status", "@CapturedAmount", "@UpdatedAt", "@Id");
             _insertEntry = Create(Sql.InsertEntry, "@AccountId", "@Sequence", "@TransferId", "@Amount", "@BalanceAfter", "@CreatedAt");
             _insertIdempotencyKey = Create(Sql.InsertIdempotencyKey, "@OwnerId", "@Key", "@RequestHash", "@ResponseStatus", "@ResponseBody", "@CreatedAt", "@ExpiresAt");
@@ -535,6 +586,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 InitiatedBy = reader.GetString(10),
                 CreatedAt = reader.GetInt64(11),
                 UpdatedAt = reader.GetInt64(12),
+                ReversalOf = reader.IsDBNull(13) ? null : reader.GetString(13),
+                ReversedAmount = reader.GetInt64(14),
             };
         }
 
@@ -556,7 +609,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 await ExecuteAsync(
                     _insertTransfer,
                     transfer.Id, transfer.FromAccountId, transfer.ToAccountId, transfer.Amount, transfer.Currency, transfer.Status, transfer.CapturedAmount,
-                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt);
+                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt, transfer.ReversalOf);
             }
 
             foreach (var transfer in work.ChangedTransfers.Values)
@@ -658,8 +711,13 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string LoadTransfer = """
-            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at
+            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at,
+                   reversal_of, reversed_amount
             FROM transfers WHERE id = @Id
+            """;
+
+        public const string LoadApproval = $"""
+            SELECT {ApprovalRow.Columns} FROM approvals WHERE id = @Id
             """;
 
         public const string LoadIdempotencyKeys = """
@@ -680,6 +738,10 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
 
         public const string LoadTransfer = $"""
             SELECT {TransferRow.Columns} FROM transfers WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE id = @Id
+            """;
+
+        public const string LoadApproval = $"""
+            SELECT {ApprovalRow.Columns} FROM approvals WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE id = @Id
             """;
 
         public const string LoadIdempotencyKey = """

@@ -13,6 +13,7 @@ public static class TransfersEndpoints
         moves.MapTransferBatch();
         moves.MapCaptureHold();
         moves.MapVoidHold();
+        moves.MapReverseTransfer();
         transfers.MapGetTransfer().RequireAuthorization(Policies.LedgerRead);
 
         var external = app.MapGroup("/v1").WithTags("Transfers").RequireAuthorization(Policies.Staff);

@@ -9,7 +9,9 @@ namespace Strongroom.Features.Vocabulary;
 /// A transfer as clients see it. <c>status</c>: <c>posted</c>, <c>pending</c> (a hold) or
 /// <c>voided</c>; <c>capturedAmount</c> is what actually moved. A transfer accepted with
 /// <c>Prefer: respond-async</c> is <c>processing</c> until applied, or <c>failed</c> with
-/// <c>failure</c> (absent otherwise) saying why.
+/// <c>failure</c> (absent otherwise) saying why. A reversal names the transfer it reverses in
+/// <c>reversalOf</c>; a reversed transfer shows how much of it has been reversed in
+/// <c>reversedAmount</c> (both absent otherwise).
 /// </summary>
 public sealed record TransferResponse(
     string Id,
@@ -23,7 +25,9 @@ public sealed record TransferResponse(
     IReadOnlyDictionary<string, string>? Metadata,
     DateTimeOffset? HoldExpiresAt,
     DateTimeOffset CreatedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReversalOf = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault), Range(0d, Amounts.Max)] long ReversedAmount = 0);
 
 public sealed record TransferBatchResponse(IReadOnlyList<TransferResponse> Transfers);
 
@@ -51,7 +55,8 @@ public sealed class TransferRow
     public const string Columns = """
         id AS Id, from_account_id AS FromAccountId, to_account_id AS ToAccountId, amount AS Amount, currency AS Currency,
         status AS Status, captured_amount AS CapturedAmount, description AS Description, metadata AS Metadata,
-        hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt
+        hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        reversal_of AS ReversalOf, reversed_amount AS ReversedAmount
         """;
 
     public string Id { get; init; } = "";
@@ -81,9 +86,17 @@ public sealed class TransferRow
 
     public long UpdatedAt { get; set; }
 
+    /// <summary>For a reversal: the transfer it reverses.</summary>
+    public string? ReversalOf { get; set; }
+
+    /// <summary>How much of this transfer's posted amount later reversals have sent back.</summary>
+    public long ReversedAmount { get; set; }
+
     public TransferResponse ToResponse() => new(
         Id, FromAccountId, ToAccountId, Amount, Currency, Status, CapturedAmount, Description,
         Metadata is null ? null : JsonSerializer.Deserialize(Metadata, StrongroomJsonContext.Default.IReadOnlyDictionaryStringString),
         HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
-        UnixMicroseconds.ToDateTimeOffset(CreatedAt));
+        UnixMicroseconds.ToDateTimeOffset(CreatedAt),
+        ReversalOf: ReversalOf,
+        ReversedAmount: ReversedAmount);
 }
