@@ -34,7 +34,7 @@ internal sealed partial class LedgerBatch
         if (caller.IsStaff && command.ApprovalThresholds is { } thresholds && thresholds.TryGetValue(original.Currency, out var threshold) && amount >= threshold)
         {
             return AddApproval(work, caller, command.ApprovalId!, ApprovalOperations.Reversal,
-                new ApprovalRequest(AccountId: null, original.Id, amount, original.Currency, command.Description), original.Id, command.ApprovalExpiry);
+                new ApprovalRequest(amount, original.Currency, command.Description, TransferId: original.Id), original.Id, command.ApprovalExpiry);
         }
 
         var instruction = new TransferInstruction(

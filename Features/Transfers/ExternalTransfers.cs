@@ -58,7 +58,7 @@ public static class ExternalTransfers
             {
                 ApprovalId = approvalId,
                 Operation = operation,
-                Request = new ApprovalRequest(request.AccountId, TransferId: null, request.Amount, request.Currency, request.Description),
+                Request = new ApprovalRequest(request.Amount, request.Currency, request.Description, AccountId: request.AccountId),
                 Expiry = dualControl.Expiry,
             });
             await ApprovalAudit.RecordRequestedAsync(audit, movement.Context, requested, approvalId, operation);

@@ -11,11 +11,11 @@ namespace Strongroom.Features.Vocabulary;
 /// is what will move (for a reversal asked without one, what was left to reverse when it was asked).
 /// </summary>
 public sealed record ApprovalRequest(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AccountId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransferId,
     [property: Range(1d, Amounts.Max)] long Amount,
     string Currency,
-    string? Description);
+    string? Description,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AccountId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransferId = null);
 
 /// <summary>
 /// A staff deposit, withdrawal or reversal at or above its currency's threshold, waiting for
