@@ -29,7 +29,7 @@ public static class ApiDocs
         ["Health"] = "Liveness and readiness probes for orchestrators and load balancers; anonymous.",
         ["Identity"] = "Registration, OAuth 2.0 tokens (password, client credentials, refresh) and the caller's second factor.",
         ["Accounts"] = "The caller's accounts, their balances and their entries.",
-        ["Transfers"] = "Money movement: transfers, holds and their capture or void, deposits and withdrawals. Every call needs an Idempotency-Key.",
+        ["Transfers"] = "Money movement: transfers, holds and their capture or void, reversals, deposits and withdrawals. Every call needs an Idempotency-Key.",
         ["Approvals"] = "Dual control: staff deposits, withdrawals and reversals at or above their currency's threshold, waiting for a second member of staff to approve or reject them.",
         ["Administration"] = "Staff operations on accounts and ledger-wide checks.",
         ["Users"] = "Admin management of users: status and roles.",
