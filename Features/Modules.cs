@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Strongroom.Features.Accounts;
 using Strongroom.Features.Admin;
+using Strongroom.Features.Approvals;
 using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
 using Strongroom.Features.Events;
@@ -27,7 +28,7 @@ public static class Modules
     /// <summary>Open, read and list accounts and their statements (<c>/v1/accounts</c>).</summary>
     public const string Accounts = "Accounts";
 
-    /// <summary>Every money movement (transfers, batches, holds, deposits, withdrawals), and the hold expiry and idempotency-key purge jobs.</summary>
+    /// <summary>Every money movement (transfers, batches, holds, reversals, deposits, withdrawals, dual-control approvals), and the hold expiry and idempotency-key purge jobs.</summary>
     public const string Transfers = "Transfers";
 
     /// <summary>Account controls and the ledger-wide views (<c>/v1/admin/accounts</c>, <c>/v1/admin/ledger</c>).</summary>
@@ -60,7 +61,8 @@ public static class Modules
         new(Identity, IdentityEndpoints.AddIdentity, IdentityEndpoints.MapIdentity),
         new(Accounts, Add: null, AccountsEndpoints.MapAccounts),
         // Every money movement goes through the ledger core.
-        new(Transfers, LedgerSetup.AddLedger, TransfersEndpoints.MapTransfers),
+        // Dual control's approvals move money when approved: they are served where transfers are.
+        new(Transfers, LedgerSetup.AddLedger, app => app.MapTransfers().MapApprovals()),
         new(Admin, Add: null, AdminEndpoints.MapAdmin),
         new(Users, Add: null, UsersEndpoints.MapUsers),
         new(Profiles, Add: null, ProfileEndpoints.MapProfiles),

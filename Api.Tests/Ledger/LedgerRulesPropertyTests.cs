@@ -9,13 +9,15 @@ namespace Strongroom.Api.Tests.Ledger;
 
 /// <summary>
 /// Random sequences of transfers, deposits, withdrawals, batches, holds, captures (full and
-/// partial), voids, expiries, freezes, closures and overdraft changes, each decided the way the
+/// partial), voids, expiries, reversals (full and partial, of anything posted, by anyone),
+/// freezes, closures and overdraft changes, each decided the way the
 /// ledger writer decides it (<see cref="LedgerBatch.Decide"/> over a <see cref="LedgerWorkSet"/>,
 /// the rules and the undo log, without the database), against a deliberately simple model: plain
 /// balances and a list of holds whose pending sums are added up, not kept. After every step: the
 /// answer is the model's, per currency the balances sum to zero, no command takes a customer below
 /// minus its overdraft limit, available = posted - pending, the entries number and explain every
-/// balance, and a refused command changed nothing.
+/// balance, what was reversed of a transfer never exceeds what it posted and is what its
+/// reversals add up to, and a refused command changed nothing.
 /// </summary>
 public sealed class LedgerRulesPropertyTests
 {
@@ -67,6 +69,7 @@ public sealed class LedgerRulesPropertyTests
         (4, Gen.Select(HoldIndex, AnyHold, Asker, Gen.Bool, Gen.Long[0, 3_000], (hold, any, asker, full, amount) => (Step)new SettleStep(hold, any, HoldAction.Capture, asker, full ? null : amount))),
         (2, Gen.Select(HoldIndex, AnyHold, Asker, (hold, any, asker) => (Step)new SettleStep(hold, any, HoldAction.Void, asker, null))),
         (2, Gen.Select(HoldIndex, AnyHold, (hold, any) => (Step)new SettleStep(hold, any, HoldAction.Expire, Asker: -1, null))),
+        (4, Gen.Select(HoldIndex, Asker, Gen.Bool, Gen.Long[0, 3_000], (transfer, asker, all, amount) => (Step)new ReverseStep(transfer, asker, all ? null : amount))),
         (4, Gen.Long[1, 25].Select(microseconds => (Step)new AdvanceStep(microseconds))),
         (2, Gen.Select(Gen.Int[2, Opened.Length - 1], Gen.Int[0, 8].Select(i => i < 4 ? AccountStatuses.Active : i < 8 ? AccountStatuses.Frozen : AccountStatuses.Closed),
             (account, status) => (Step)new StatusStep(account, status))),
@@ -93,6 +96,9 @@ public sealed class LedgerRulesPropertyTests
                     break;
                 case SettleStep settle when books.HoldIds.Count > 0:
                     Settle(batch, books, model, settle);
+                    break;
+                case ReverseStep reverse when books.TransferIds.Count > 0:
+                    Reverse(batch, books, model, reverse);
                     break;
                 case AdvanceStep advance:
                     books.Now += advance.Microseconds;
@@ -161,6 +167,27 @@ public sealed class LedgerRulesPropertyTests
         Assert.Equal(model.Holds[id].Captured, hold.CapturedAmount);
     }
 
+    private static void Reverse(LedgerBatch batch, Books books, Model model, ReverseStep step)
+    {
+        var id = books.TransferIds[step.Transfer % books.TransferIds.Count];
+        var original = books.Transfers[id];
+        // Now and then the sender asks, who may not pull money back; otherwise as for any command, with the receiver as owner.
+        var caller = step.Asker == 2 && books.Accounts[original.FromAccountId].OwnerId is { } sender
+            ? new Caller(sender, IsStaff: false)
+            : CallerFor(step.Asker, books.Accounts[original.ToAccountId].OwnerId);
+        // A partial reversal mostly within what was posted; now and then above it.
+        var amount = step.Amount is { } raw ? 1 + (raw % (original.Amount + (original.Amount / 4) + 1)) : (long?)null;
+        var reversalId = $"trf_{books.NextId++}";
+        var command = new PostReversal(OriginOf(caller)) { OriginalId = id, ReversalId = reversalId, Amount = amount };
+        var expected = model.Reverse(caller, id, reversalId, amount);
+        var work = books.Load(model);
+        var outcome = batch.Decide(work, command);
+
+        Assert.Equal(expected, CodeOf(outcome));
+        books.Commit(work, outcome);
+        Assert.Equal(model.Reversed.GetValueOrDefault(id), original.ReversedAmount);
+    }
+
     private static Caller CallerFor(int asker, string? ownerId) => asker switch
     {
         0 => new Caller("usr_stranger", IsStaff: false),
@@ -204,6 +231,14 @@ public sealed class LedgerRulesPropertyTests
         }
 
         Assert.All(books.Entries.GroupBy(e => e.TransferId), pair => Assert.Equal(0, pair.Sum(e => e.Amount)));
+
+        // What was reversed of a transfer: never more than it posted, and exactly what its reversals add up to.
+        foreach (var transfer in books.Transfers.Values)
+        {
+            Assert.InRange(transfer.ReversedAmount, 0, transfer.CapturedAmount);
+            Assert.Equal(model.Reversed.GetValueOrDefault(transfer.Id), transfer.ReversedAmount);
+            Assert.Equal(transfer.ReversedAmount, books.Transfers.Values.Where(t => t.ReversalOf == transfer.Id).Sum(t => t.Amount));
+        }
     }
 
     private static long Available(AccountState account) => account.Posted - account.PendingDebits;
@@ -218,6 +253,8 @@ public sealed class LedgerRulesPropertyTests
     }
 
     private sealed record SettleStep(int Hold, bool AnyHold, HoldAction Action, int Asker, long? Amount) : Step;
+
+    private sealed record ReverseStep(int Transfer, int Asker, long? Amount) : Step;
 
     private sealed record AdvanceStep(long Microseconds) : Step;
 
@@ -234,6 +271,11 @@ public sealed class LedgerRulesPropertyTests
 
         public List<string> HoldIds { get; } = [];
 
+        /// <summary>Every transfer, holds included (the same rows), in the order they were made: what a reversal may name.</summary>
+        public Dictionary<string, TransferRow> Transfers { get; } = [];
+
+        public List<string> TransferIds { get; } = [];
+
         public List<LedgerWorkSet.EntryRow> Entries { get; } = [];
 
         public long Now { get; set; } = Start;
@@ -241,6 +283,8 @@ public sealed class LedgerRulesPropertyTests
         public int NextId { get; set; }
 
         private (string Status, long Captured, long Updated)[] _holdsBefore = [];
+
+        private long[] _reversedBefore = [];
 
         /// <summary>A transaction's work set, loaded with every account and every hold.</summary>
         public LedgerWorkSet Load(Model model)
@@ -257,9 +301,15 @@ public sealed class LedgerRulesPropertyTests
                 work.Transfers[id] = hold;
             }
 
+            foreach (var (id, transfer) in Transfers)
+            {
+                work.Transfers[id] = transfer;
+            }
+
             work.SettlementIds["EUR"] = "acc_settle_eur";
             work.SettlementIds["USD"] = "acc_settle_usd";
             _holdsBefore = [.. HoldIds.Select(id => (Holds[id].Status, Holds[id].CapturedAmount, Holds[id].UpdatedAt))];
+            _reversedBefore = [.. TransferIds.Select(id => Transfers[id].ReversedAmount)];
             return work;
         }
 
@@ -275,13 +325,15 @@ public sealed class LedgerRulesPropertyTests
                 Assert.Empty(work.NewEntries);
                 Assert.Empty(work.NewEvents);
                 Assert.Equal(_holdsBefore, HoldIds.Select(id => (Holds[id].Status, Holds[id].CapturedAmount, Holds[id].UpdatedAt)));
+                Assert.Empty(work.ReversedTransfers);
+                Assert.Equal(_reversedBefore, TransferIds.Select(id => Transfers[id].ReversedAmount));
                 return;
             }
 
             Assert.All(work.ChangedAccounts, account => Assert.NotEqual(Accounts[account.Id], account));
-            // One event per transfer the command posted or settled, carrying that transfer.
+            // One event per transfer the command posted, settled or reversed, carrying that transfer.
             Assert.Equal(
-                [.. work.NewTransfers.Select(t => t.Id), .. work.ChangedTransfers.Keys],
+                [.. work.NewTransfers.Select(t => t.Id), .. work.ChangedTransfers.Keys, .. work.ReversedTransfers.Keys],
                 work.NewEvents.Select(e => System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("id").GetString()));
             foreach (var account in work.ChangedAccounts)
             {
@@ -292,6 +344,12 @@ public sealed class LedgerRulesPropertyTests
             {
                 Holds[transfer.Id] = transfer;
                 HoldIds.Add(transfer.Id);
+            }
+
+            foreach (var transfer in work.NewTransfers)
+            {
+                Transfers[transfer.Id] = transfer;
+                TransferIds.Add(transfer.Id);
             }
 
             Entries.AddRange(work.NewEntries);
@@ -313,6 +371,12 @@ public sealed class LedgerRulesPropertyTests
 
         public Dictionary<string, ModelHold> Holds { get; private init; } = [];
 
+        /// <summary>The transfers posted at once (not holds): what each moved, for reversals.</summary>
+        public Dictionary<string, ModelHold> Moves { get; private init; } = [];
+
+        /// <summary>What has been reversed of each transfer, added up.</summary>
+        public Dictionary<string, long> Reversed { get; } = [];
+
         public long Now { get; set; } = Start;
 
         public long PendingOut(string id) => Holds.Values.Where(h => h.From == id && h.Status == TransferStatuses.Pending).Sum(h => h.Amount);
@@ -326,6 +390,7 @@ public sealed class LedgerRulesPropertyTests
             {
                 Posted = new(Posted), Status = Status, Limit = Limit, Now = Now,
                 Holds = Holds.ToDictionary(h => h.Key, h => h.Value with { }),
+                Moves = new(Moves),
             };
             foreach (var instruction in instructions)
             {
@@ -347,6 +412,45 @@ public sealed class LedgerRulesPropertyTests
                 Holds[id] = hold;
             }
 
+            foreach (var (id, move) in trial.Moves)
+            {
+                Moves[id] = move;
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// A reversal: staff or the receiver only; of something posted (a hold once captured: what it
+        /// captured); at most what is left; then an ordinary transfer back, by the same rules.
+        /// </summary>
+        public string? Reverse(Caller caller, string id, string reversalId, long? amount)
+        {
+            var original = Moves.TryGetValue(id, out var move) ? move : Holds[id];
+            if (!caller.IsStaff && Opened.Single(a => a.Id == original.To).OwnerId != caller.UserId)
+            {
+                return "not_found";
+            }
+
+            if (original.Status != TransferStatuses.Posted)
+            {
+                return "hold_not_posted";
+            }
+
+            var left = original.Captured - Reversed.GetValueOrDefault(id);
+            var reversed = amount ?? left;
+            if (left == 0 || reversed > left)
+            {
+                return "reversal_exceeds_original";
+            }
+
+            var currency = Opened.Single(a => a.Id == original.From).Currency;
+            if (PostOne(caller, new TransferInstruction(reversalId, TransferKind.Transfer, original.To, original.From, reversed, currency, null, null, Hold: false, null)) is { } code)
+            {
+                return code;
+            }
+
+            Reversed[id] = Reversed.GetValueOrDefault(id) + reversed;
             return null;
         }
 
@@ -394,6 +498,7 @@ public sealed class LedgerRulesPropertyTests
             {
                 Posted[from.Id] -= instruction.Amount;
                 Posted[to.Id] += instruction.Amount;
+                Moves[instruction.Id] = new ModelHold(from.Id, to.Id, instruction.Amount, 0, TransferStatuses.Posted, instruction.Amount);
             }
 
             return null;

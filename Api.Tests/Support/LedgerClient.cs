@@ -62,6 +62,10 @@ public static class LedgerClient
     public static Task<HttpResponseMessage> VoidAsync(this SignedIn caller, string transferId, string? idempotencyKey = null) =>
         caller.Client.PostWithKeyAsync($"/v1/transfers/{transferId}/void", body: null, idempotencyKey ?? NewKey());
 
+    /// <summary><c>POST /v1/transfers/{id}/reverse</c>: all that is left when <paramref name="amount"/> is null.</summary>
+    public static Task<HttpResponseMessage> ReverseAsync(this SignedIn caller, string transferId, long? amount = null, string? description = null, string? idempotencyKey = null) =>
+        caller.Client.PostWithKeyAsync($"/v1/transfers/{transferId}/reverse", new { amount, description }, idempotencyKey ?? NewKey());
+
     public static Task<HttpResponseMessage> GetTransferAsync(this SignedIn caller, string transferId) =>
         caller.Client.GetAsync($"/v1/transfers/{transferId}", TestContext.Current.CancellationToken);
 

@@ -16,7 +16,7 @@ public sealed record EventResponse(
     [property: AllowedValues(
         EventTypes.TransferPosted, EventTypes.TransferPending, EventTypes.TransferCaptured, EventTypes.TransferVoided, EventTypes.TransferExpired,
         EventTypes.TransferFailed, EventTypes.AccountOpened, EventTypes.AccountFrozen, EventTypes.AccountUnfrozen, EventTypes.AccountClosed,
-        EventTypes.AccountOverdraftLimitChanged, EventTypes.WebhookTest)]
+        EventTypes.AccountOverdraftLimitChanged, EventTypes.WebhookTest, EventTypes.TransferReversed, EventTypes.ApprovalRequested, EventTypes.ApprovalDecided)]
     string Type,
     DateTimeOffset CreatedAt,
     JsonElement Data)

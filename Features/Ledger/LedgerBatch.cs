@@ -15,7 +15,7 @@ namespace Strongroom.Features.Ledger;
 /// records, and commits. A command that breaks a rule gets its own refusal and leaves no trace;
 /// the others still apply.
 /// </summary>
-internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options, ILogger? logger = null) : IAsyncDisposable
+internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options, ILogger? logger = null) : IAsyncDisposable
 {
     private readonly LedgerStore _store = new(database, time, logger ?? NullLogger.Instance);
 
@@ -77,7 +77,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         {
             using var body = JsonDocument.Parse(stored.ResponseBody);
             return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                ? $"/v1/transfers/{id.GetString()}"
+                ? ResourceLocation(id.GetString()!)
                 : null;
         }
         catch (JsonException)
@@ -132,6 +132,9 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             {
                 PostTransfers post => Post(work, post),
                 SettleHold settle => Settle(work, settle),
+                PostReversal reverse => Reverse(work, reverse),
+                RequestApproval request => RequestApprovalIn(work, request),
+                DecideApproval decide => DecideApprovalIn(work, decide),
                 _ => throw new InvalidOperationException($"Unknown ledger command {command.GetType().Name}."),
             };
             if (!outcome.IsSuccess)

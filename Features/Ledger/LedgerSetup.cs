@@ -20,6 +20,9 @@ public static class LedgerSetup
                 "Ledger:AsyncDrainLease, AsyncDrainInterval and AsyncRetryDelay must be positive, the interval shorter than the lease.")
             .Validate(o => o.AsyncDrainWindow > 0, "Ledger:AsyncDrainWindow must be positive.")
             .ValidateOnStart();
+        services.AddOptions<DualControlOptions>().BindConfiguration(DualControlOptions.Section)
+            .Validate(o => o.Expiry > TimeSpan.Zero && o.Thresholds.Values.All(t => t > 0), "Ledger:DualControl:Expiry and every threshold must be positive.")
+            .ValidateOnStart();
         services.AddSingleton<LedgerMetrics>();
         services.AddSingleton<LedgerQueue>();
         services.AddSingleton<SharedWrites>();

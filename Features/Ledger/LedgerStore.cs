@@ -182,7 +182,11 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         public async Task LoadAsync(LedgerWorkSet work, IReadOnlyList<LedgerCommand> commands)
         {
             var accountIds = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var transferId in commands.OfType<SettleHold>().Select(c => c.TransferId).Distinct().Order(StringComparer.Ordinal))
+            await LoadApprovalsAsync(work, commands);
+            // An approval applies the operation it asked for: its accounts and transfers are loaded like any command's.
+            var applied = commands.Concat(commands.OfType<DecideApproval>().Select(c => c.Operation).OfType<LedgerCommand>()).ToList();
+            var transferIds = applied.OfType<SettleHold>().Select(c => c.TransferId).Concat(applied.OfType<PostReversal>().Select(c => c.OriginalId));
+            foreach (var transferId in transferIds.Distinct().Order(StringComparer.Ordinal))
             {
                 var transfer = sqlite is not null
                     ? await sqlite.LoadTransferAsync(transferId)
@@ -197,7 +201,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
 
             // The references the group's transfers name, with the account each is sent from (a deposit's: the settlement account).
             var references = new HashSet<(string AccountId, string Reference)>();
-            foreach (var instruction in commands.OfType<PostTransfers>().SelectMany(c => c.Transfers))
+            foreach (var instruction in applied.OfType<PostTransfers>().SelectMany(c => c.Transfers))
             {
                 foreach (var id in new[] { instruction.FromAccountId, instruction.ToAccountId })
                 {
@@ -267,6 +271,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         {
             // Asynchronously accepted requests: their final answers and inbox states, in this transaction.
             await AsyncInbox.SaveAsync(Database, connection, transaction, work, CommandTimeout());
+            await SaveReversalsAndApprovalsAsync(work);
             if (sqlite is not null)
             {
                 await sqlite.SaveAsync(work);
@@ -351,6 +356,38 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             else
             {
                 await sqlite.DisposeAsync();
+            }
+        }
+
+        /// <summary>Locks and loads the approvals the commands decide (ascending id).</summary>
+        private async Task LoadApprovalsAsync(LedgerWorkSet work, IReadOnlyList<LedgerCommand> commands)
+        {
+            foreach (var id in commands.OfType<DecideApproval>().Select(c => c.ApprovalId).Distinct().Order(StringComparer.Ordinal))
+            {
+                var approval = await connection.QuerySingleOrDefaultAsync<ApprovalRow>(Database.Pick(Sqlite.LoadApproval, SqlServer.LoadApproval), new { Id = id }, transaction, CommandTimeout());
+                if (approval is not null)
+                {
+                    work.Approvals[approval.Id] = approval;
+                }
+            }
+        }
+
+        /// <summary>What reversals and dual control changed: originals' reversed amounts, new approvals, decided ones. Every row already exists or references nothing new.</summary>
+        private async Task SaveReversalsAndApprovalsAsync(LedgerWorkSet work)
+        {
+            foreach (var original in work.ReversedTransfers.Values)
+            {
+                await connection.ExecuteAsync(Sql.UpdateReversedAmount, original, transaction, CommandTimeout());
+            }
+
+            foreach (var approval in work.NewApprovals)
+            {
+                await connection.ExecuteAsync(Sql.InsertApproval, approval, transaction, CommandTimeout());
+            }
+
+            foreach (var approval in work.DecidedApprovals.Values)
+            {
+                await connection.ExecuteAsync(Sql.DecideApproval, approval, transaction, CommandTimeout());
             }
         }
 
@@ -441,8 +478,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string InsertTransfer = """
-            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference)
-            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt, @Reference)
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference, reversal_of)
+            VALUES (@Id, @FromAccountId, @ToAccountId, @Amount, @Currency, @Status, @CapturedAmount, @Description, @Metadata, @HoldExpiresAt, @InitiatedBy, @CreatedAt, @UpdatedAt, @Reference, @ReversalOf)
+            """;
+
+        public const string UpdateReversedAmount = """
+            UPDATE transfers SET reversed_amount = @ReversedAmount, updated_at = @UpdatedAt WHERE id = @Id
+            """;
+
+        public const string InsertApproval = """
+            INSERT INTO approvals (id, status, operation, request, target_id, amount, currency, requested_by, created_at, expires_at)
+            VALUES (@Id, @Status, @Operation, @Request, @TargetId, @Amount, @Currency, @RequestedBy, @CreatedAt, @ExpiresAt)
+            """;
+
+        public const string DecideApproval = """
+            UPDATE approvals SET status = @Status, decided_by = @DecidedBy, decided_at = @DecidedAt, transfer_id = @TransferId WHERE id = @Id AND status = 'pending'
             """;
 
         public const string UpdateTransfer = """
@@ -496,7 +546,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             _updateBalances = Create(Sql.UpdateBalances, "@Posted", "@PendingDebits", "@PendingCredits", "@LastSequence", "@Id");
             _insertTransfer = Create(
                 Sql.InsertTransfer,
-                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt", "@Reference");
+                "@Id", "@FromAccountId", "@ToAccountId", "@Amount", "@Currency", "@Status", "@CapturedAmount", "@Description", "@Metadata", "@HoldExpiresAt", "@InitiatedBy", "@CreatedAt", "@UpdatedAt",
+                "@Reference", "@ReversalOf");
             _updateTransfer = Create(Sql.UpdateTransfer, "@Status", "@CapturedAmount", "@UpdatedAt", "@Id");
             _insertEntry = Create(Sql.InsertEntry, "@AccountId", "@Sequence", "@TransferId", "@Amount", "@BalanceAfter", "@CreatedAt");
             _insertIdempotencyKey = Create(Sql.InsertIdempotencyKey, "@OwnerId", "@Key", "@RequestHash", "@ResponseStatus", "@ResponseBody", "@CreatedAt", "@ExpiresAt");
@@ -618,6 +669,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 CreatedAt = reader.GetInt64(11),
                 UpdatedAt = reader.GetInt64(12),
                 Reference = reader.IsDBNull(13) ? null : reader.GetString(13),
+                ReversalOf = reader.IsDBNull(14) ? null : reader.GetString(14),
+                ReversedAmount = reader.GetInt64(15),
             };
         }
 
@@ -639,7 +692,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 await ExecuteAsync(
                     _insertTransfer,
                     transfer.Id, transfer.FromAccountId, transfer.ToAccountId, transfer.Amount, transfer.Currency, transfer.Status, transfer.CapturedAmount,
-                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt, transfer.Reference);
+                    transfer.Description, transfer.Metadata, transfer.HoldExpiresAt, transfer.InitiatedBy, transfer.CreatedAt, transfer.UpdatedAt, transfer.Reference,
+                    transfer.ReversalOf);
                 if (transfer.Metadata is not null)
                 {
                     await ExecuteAsync(_insertMetadata, transfer.Metadata, transfer.CreatedAt, transfer.Id);
@@ -745,7 +799,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             """;
 
         public const string LoadTransfer = """
-            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference
+            SELECT id, from_account_id, to_account_id, amount, currency, status, captured_amount, description, metadata, hold_expires_at, initiated_by, created_at, updated_at, reference,
+                   reversal_of, reversed_amount
             FROM transfers WHERE id = @Id
             """;
 
@@ -760,6 +815,10 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
         public const string InsertMetadata = """
             INSERT INTO transfer_metadata (meta_key, meta_value, created_at, transfer_id)
             SELECT key, value, @CreatedAt, @Id FROM json_each(@Metadata)
+            """;
+
+        public const string LoadApproval = $"""
+            SELECT {ApprovalRow.Columns} FROM approvals WHERE id = @Id
             """;
 
         public const string LoadIdempotencyKeys = """
@@ -780,6 +839,10 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
 
         public const string LoadTransfer = $"""
             SELECT {TransferRow.Columns} FROM transfers WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE id = @Id
+            """;
+
+        public const string LoadApproval = $"""
+            SELECT {ApprovalRow.Columns} FROM approvals WITH (UPDLOCK, ROWLOCK, HOLDLOCK) WHERE id = @Id
             """;
 
         public const string LoadIdempotencyKey = """

@@ -9,7 +9,7 @@ namespace Strongroom.Features.Ledger;
 /// (<see cref="Begin"/>, <see cref="Restore"/>), so it leaves no trace while the other commands
 /// of the group still apply. Knows nothing of the database: the store fills it and saves it.
 /// </summary>
-internal sealed class LedgerWorkSet(long now)
+internal sealed partial class LedgerWorkSet(long now)
 {
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AccountState> _accountsBefore = new(StringComparer.Ordinal);
@@ -99,6 +99,7 @@ internal sealed class LedgerWorkSet(long now)
     {
         _accountsBefore.Clear();
         _transfersBefore.Clear();
+        _reversedBefore.Clear();
         return new Savepoint(NewTransfers.Count, NewEntries.Count, NewEvents.Count, [.. _dirty], [.. ChangedTransfers.Keys]);
     }
 
@@ -117,6 +118,8 @@ internal sealed class LedgerWorkSet(long now)
             transfer.CapturedAmount = captured;
             transfer.UpdatedAt = updated;
         }
+
+        RestoreReversals();
 
         NewTransfers.RemoveRange(savepoint.Transfers, NewTransfers.Count - savepoint.Transfers);
         NewEntries.RemoveRange(savepoint.Entries, NewEntries.Count - savepoint.Entries);

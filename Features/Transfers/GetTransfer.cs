@@ -109,11 +109,15 @@ public static class GetTransfer
 
         public string? Reference { get; init; }
 
+        public string? ReversalOf { get; init; }
+
+        public long ReversedAmount { get; init; }
+
         public TransferResponse ToResponse() => new TransferRow
         {
             Id = Id, FromAccountId = FromAccountId, ToAccountId = ToAccountId, Amount = Amount, Currency = Currency, Status = Status,
             CapturedAmount = CapturedAmount, Description = Description, Metadata = Metadata, HoldExpiresAt = HoldExpiresAt, CreatedAt = CreatedAt,
-            Reference = Reference,
+            Reference = Reference, ReversalOf = ReversalOf, ReversedAmount = ReversedAmount,
         }.ToResponse();
     }
 
@@ -123,7 +127,7 @@ public static class GetTransfer
             SELECT t.id AS Id, t.from_account_id AS FromAccountId, t.to_account_id AS ToAccountId, t.amount AS Amount, t.currency AS Currency,
                    t.status AS Status, t.captured_amount AS CapturedAmount, t.description AS Description, t.metadata AS Metadata,
                    t.hold_expires_at AS HoldExpiresAt, t.created_at AS CreatedAt, f.owner_id AS FromOwnerId, d.owner_id AS ToOwnerId,
-                   t.reference AS Reference
+                   t.reference AS Reference, t.reversal_of AS ReversalOf, t.reversed_amount AS ReversedAmount
             FROM transfers t
             JOIN accounts f ON f.id = t.from_account_id
             JOIN accounts d ON d.id = t.to_account_id

@@ -56,6 +56,9 @@ public sealed record CreateTransferBatchRequest(
 
 public sealed record CaptureHoldRequest([Range(1d, Amounts.Max)] long? Amount = null);
 
+/// <summary>How much of a posted transfer to send back (default: all that is left), and why.</summary>
+public sealed record ReverseTransferRequest([Range(1d, Amounts.Max)] long? Amount = null, [StringLength(500)] string? Description = null);
+
 /// <summary>Money entering (deposit) or leaving (withdrawal) the bank through the settlement account.</summary>
 public sealed record ExternalTransferRequest(
     [Required, StringLength(40)] string AccountId,

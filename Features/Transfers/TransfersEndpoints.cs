@@ -13,6 +13,7 @@ public static class TransfersEndpoints
         moves.MapTransferBatch();
         moves.MapCaptureHold();
         moves.MapVoidHold();
+        moves.MapReverseTransfer();
         transfers.MapGetTransfer().RequireAuthorization(Policies.LedgerRead);
         transfers.MapListTransfers().RequireAuthorization(Policies.LedgerRead);
 

@@ -10,7 +10,9 @@ namespace Strongroom.Features.Vocabulary;
 /// <c>voided</c>; <c>capturedAmount</c> is what actually moved. A transfer accepted with
 /// <c>Prefer: respond-async</c> is <c>processing</c> until applied, or <c>failed</c> with
 /// <c>failure</c> (absent otherwise) saying why. <c>reference</c> is the client's own id for it
-/// (an external payment id), unique per source account, or null.
+/// (an external payment id), unique per source account, or null. A reversal names the transfer it
+/// reverses in <c>reversalOf</c>; a reversed transfer shows how much of it has been reversed in
+/// <c>reversedAmount</c> (both absent otherwise).
 /// </summary>
 public sealed record TransferResponse(
     string Id,
@@ -25,7 +27,9 @@ public sealed record TransferResponse(
     DateTimeOffset? HoldExpiresAt,
     DateTimeOffset CreatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransferFailure? Failure = null,
-    string? Reference = null);
+    string? Reference = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReversalOf = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault), Range(0d, Amounts.Max)] long ReversedAmount = 0);
 
 public sealed record TransferBatchResponse(IReadOnlyList<TransferResponse> Transfers);
 
@@ -72,7 +76,7 @@ public sealed class TransferRow
         id AS Id, from_account_id AS FromAccountId, to_account_id AS ToAccountId, amount AS Amount, currency AS Currency,
         status AS Status, captured_amount AS CapturedAmount, description AS Description, metadata AS Metadata,
         hold_expires_at AS HoldExpiresAt, initiated_by AS InitiatedBy, created_at AS CreatedAt, updated_at AS UpdatedAt,
-        reference AS Reference
+        reference AS Reference, reversal_of AS ReversalOf, reversed_amount AS ReversedAmount
         """;
 
     public string Id { get; init; } = "";
@@ -105,10 +109,18 @@ public sealed class TransferRow
     /// <summary>The client's reference, unique per source account; null when none was given.</summary>
     public string? Reference { get; init; }
 
+    /// <summary>For a reversal: the transfer it reverses.</summary>
+    public string? ReversalOf { get; set; }
+
+    /// <summary>How much of this transfer's posted amount later reversals have sent back.</summary>
+    public long ReversedAmount { get; set; }
+
     public TransferResponse ToResponse() => new(
         Id, FromAccountId, ToAccountId, Amount, Currency, Status, CapturedAmount, Description,
         Metadata is null ? null : JsonSerializer.Deserialize(Metadata, StrongroomJsonContext.Default.IReadOnlyDictionaryStringString),
         HoldExpiresAt is { } expires ? UnixMicroseconds.ToDateTimeOffset(expires) : null,
         UnixMicroseconds.ToDateTimeOffset(CreatedAt),
-        Reference: Reference);
+        Reference: Reference,
+        ReversalOf: ReversalOf,
+        ReversedAmount: ReversedAmount);
 }
