@@ -15,7 +15,7 @@ namespace Strongroom.Features.Ledger;
 /// records, and commits. A command that breaks a rule gets its own refusal and leaves no trace;
 /// the others still apply.
 /// </summary>
-internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options, ILogger? logger = null) : IAsyncDisposable
+internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider time, LedgerOptions options, ILogger? logger = null) : IAsyncDisposable
 {
     private readonly LedgerStore _store = new(database, time, logger ?? NullLogger.Instance);
 
@@ -68,7 +68,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
         {
             using var body = JsonDocument.Parse(stored.ResponseBody);
             return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                ? $"/v1/transfers/{id.GetString()}"
+                ? command is PostExchange ? $"/v1/exchanges/{id.GetString()}" : $"/v1/transfers/{id.GetString()}"
                 : null;
         }
         catch (JsonException)
@@ -117,6 +117,7 @@ internal sealed class LedgerBatch(SqlDatabase database, TimeProvider time, Ledge
             {
                 PostTransfers post => Post(work, post),
                 SettleHold settle => Settle(work, settle),
+                PostExchange exchange => Exchange(work, exchange),
                 _ => throw new InvalidOperationException($"Unknown ledger command {command.GetType().Name}."),
             };
             if (!outcome.IsSuccess)

@@ -15,6 +15,9 @@ public static class EventTypes
     public const string AccountClosed = "account.closed";
     public const string AccountOverdraftLimitChanged = "account.overdraft_limit_changed";
 
+    /// <summary>A currency exchange applied (its two legs are also posted as transfer.posted).</summary>
+    public const string ExchangeCompleted = "exchange.completed";
+
     /// <summary>Sent only by <c>POST /v1/webhooks/endpoints/{id}/test</c>, to that endpoint.</summary>
     public const string WebhookTest = "webhook.test";
 
@@ -23,6 +26,7 @@ public static class EventTypes
     [
         TransferPosted, TransferPending, TransferCaptured, TransferVoided, TransferExpired, TransferFailed,
         AccountOpened, AccountFrozen, AccountUnfrozen, AccountClosed, AccountOverdraftLimitChanged,
+        ExchangeCompleted,
     ];
 
     public static bool IsSubscribable(string type) => Subscribable.Contains(type, StringComparer.Ordinal);
