@@ -7,6 +7,10 @@ namespace Strongroom.Features.Exchanges;
 /// <summary>An <c>fx_rates</c> row, and the checks both rate endpoints make on a pair.</summary>
 public sealed class FxRateRow
 {
+    public const string BaseDescription = "The currency sold: an upper-case ISO 4217 code, such as EUR.";
+
+    public const string QuoteDescription = "The currency bought: an upper-case ISO 4217 code other than base, such as JPY.";
+
     public const string Columns = """
         base_currency AS BaseCurrency, quote_currency AS QuoteCurrency, rate AS Rate, valid_until AS ValidUntil, updated_by AS UpdatedBy, updated_at AS UpdatedAt
         """;

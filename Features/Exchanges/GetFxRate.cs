@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
 using Strongroom.Infrastructure.Http;
 
@@ -13,7 +14,7 @@ public static class GetFxRate
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static async Task<Results<Ok<FxRateResponse>, ProblemHttpResult>> HandleAsync(
-        [FromRoute(Name = "base")] string baseCurrency, [FromRoute(Name = "quote")] string quoteCurrency, SqlDatabase database, CancellationToken cancellationToken)
+        [FromRoute(Name = "base"), Description(FxRateRow.BaseDescription)] string baseCurrency, [FromRoute(Name = "quote"), Description(FxRateRow.QuoteDescription)] string quoteCurrency, SqlDatabase database, CancellationToken cancellationToken)
     {
         if (FxRateRow.PairErrors(baseCurrency, quoteCurrency).Count > 0)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +17,8 @@ public static class SetFxRate
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<FxRateResponse>, ValidationProblem>> HandleAsync(
-        [FromRoute(Name = "base")] string baseCurrency,
-        [FromRoute(Name = "quote")] string quoteCurrency,
+        [FromRoute(Name = "base"), Description(FxRateRow.BaseDescription)] string baseCurrency,
+        [FromRoute(Name = "quote"), Description(FxRateRow.QuoteDescription)] string quoteCurrency,
         FxRateRequest request,
         ClaimsPrincipal user,
         HttpContext context,
