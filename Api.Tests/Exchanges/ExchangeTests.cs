@@ -332,6 +332,37 @@ public abstract class ExchangeTests<TApp>(TApp app) : IClassFixture<TApp>
         }
     }
 
+    [Fact]
+    public async Task Exchanges_racing_rate_changes_each_apply_one_whole_current_rate_and_the_books_still_balance()
+    {
+        var admin = await app.SignInAsAdminAsync();
+        string[] rates = ["20.1", "20.2", "20.3", "20.4", "20.5"];
+        await admin.SetRateAsync("EUR", "MXN", rates[0]);
+        var (alice, euros) = await app.OpenFundedAccountAsync(admin, 1_000_000, "EUR");
+        var pesos = await alice.OpenAccountAsync("MXN");
+
+        var exchanges = Enumerable.Range(0, 20).Select(_ => alice.ExchangeAsync(euros, pesos, 333)).ToList();
+        var changes = rates.Skip(1).Select(rate => admin.SetRateAsync("EUR", "MXN", rate)).ToList();
+        await Task.WhenAll(changes);
+        var answers = await Task.WhenAll(exchanges);
+
+        var bought = 0L;
+        foreach (var answer in answers)
+        {
+            var exchange = await answer.AssertJsonAsync(HttpStatusCode.Created);
+            var rate = exchange.GetProperty("rate").GetString()!;
+            Assert.Contains(rate, rates);
+            // EUR and MXN both have 2 decimals: floor(3.33 × rate) pesos, in centavos.
+            var buy = exchange.GetProperty("buy").GetProperty("amount").GetInt64();
+            Assert.Equal((long)decimal.Floor(333 * decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture)), buy);
+            bought += buy;
+        }
+
+        Assert.Equal(new Balance(1_000_000 - (20 * 333), 0, 1_000_000 - (20 * 333)), await alice.BalanceAsync(euros));
+        Assert.Equal(new Balance(bought, 0, bought), await alice.BalanceAsync(pesos));
+        await AssertBooksBalanceAsync(admin);
+    }
+
     /// <summary>The admin check finds nothing wrong, and every currency's balances sum to zero.</summary>
     private static async Task AssertBooksBalanceAsync(SignedIn admin)
     {
