@@ -5,6 +5,7 @@ using Strongroom.Features.Approvals;
 using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
 using Strongroom.Features.Events;
+using Strongroom.Features.Exchanges;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Ledger;
 using Strongroom.Features.Profiles;
@@ -51,6 +52,9 @@ public static class Modules
     /// <summary>Webhook endpoints and the deliveries to them (<c>/v1/webhooks/endpoints</c>), and the dispatcher that sends them.</summary>
     public const string Webhooks = "Webhooks";
 
+    /// <summary>Exchange rates (<c>/v1/admin/fx/rates</c>, <c>/v1/fx/rates</c>) and currency exchanges (<c>/v1/exchanges</c>), applied by the ledger core.</summary>
+    public const string Exchanges = "Exchanges";
+
     /// <summary>
     /// Every capability: its module, the services it registers (if any) and its endpoints,
     /// explicitly: no scanning, no reflection. Services are registered whatever is enabled;
@@ -70,6 +74,7 @@ public static class Modules
         new(Clients, Add: null, ClientsEndpoints.MapClients),
         new(Events, EventsSetup.AddEvents, EventsEndpoints.MapEvents),
         new(Webhooks, WebhooksEndpoints.AddWebhooks, WebhooksEndpoints.MapWebhooks),
+        new(Exchanges, Add: null, ExchangesEndpoints.MapExchanges),
     ];
 
     /// <summary>Every module name, in the order of <see cref="Capabilities"/> (which is also the order of the OpenAPI tags).</summary>

@@ -7,6 +7,7 @@ using Strongroom.Features.Audit;
 using Strongroom.Features.Clients;
 using Strongroom.Features.Common;
 using Strongroom.Features.Events;
+using Strongroom.Features.Exchanges;
 using Strongroom.Features.Identity;
 using Strongroom.Features.Profiles;
 using Strongroom.Features.Transfers;
@@ -74,6 +75,10 @@ namespace Strongroom.Features;
 [JsonSerializable(typeof(RotatedWebhookSecretResponse))]
 [JsonSerializable(typeof(WebhookTestResponse))]
 [JsonSerializable(typeof(Page<WebhookAttemptResponse>))]
+[JsonSerializable(typeof(FxRateRequest))]
+[JsonSerializable(typeof(FxRateResponse))]
+[JsonSerializable(typeof(CreateExchangeRequest))]
+[JsonSerializable(typeof(ExchangeResponse))]
 // Stored ledger refusals are problem details; their extension values are strings and integers.
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(string))]

@@ -351,7 +351,8 @@ public sealed class OwaspApiTop10Tests(OwaspApp app) : IClassFixture<OwaspApp>
         {
             // Aimed at the customer's own things: granting themselves admin, lifting their own overdraft limit, minting money.
             var path = operation.Route.Replace("{id}", operation.Route.Contains("/users/", StringComparison.Ordinal) ? customer.UserId
-                : operation.Route.Contains("/accounts/", StringComparison.Ordinal) ? ownAccount : "cli_00000000000000000000000000", StringComparison.Ordinal);
+                : operation.Route.Contains("/accounts/", StringComparison.Ordinal) ? ownAccount : "cli_00000000000000000000000000", StringComparison.Ordinal)
+                .Replace("{base}", "EUR", StringComparison.Ordinal).Replace("{quote}", "USD", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(operation.Method), path);
             if (operation.Method is "POST" or "PUT" or "PATCH")
             {
@@ -717,6 +718,7 @@ public sealed class OwaspApiTop10Tests(OwaspApp app) : IClassFixture<OwaspApp>
         "/v1/admin/accounts/{id}/overdraft-limit" => new { limit = 1_000_000 },
         "/v1/deposits" or "/v1/withdrawals" => new { accountId, amount = 1_000_000, currency = "EUR" },
         "/v1/admin/clients" => new { ownerId = userId, name = "Mine", scopes = new[] { "ledger:write" } },
+        "/v1/admin/fx/rates/{base}/{quote}" => new { rate = "1000", validUntil = DateTimeOffset.UtcNow.AddDays(1) },
         _ => new { },
     };
 

@@ -37,6 +37,7 @@ public static class ApiDocs
         ["Audit"] = "The tamper-evident audit log and its verification.",
         ["Service clients"] = "OAuth 2.0 clients for machine-to-machine access (client credentials grant).",
         ["Events"] = "What happened in the ledger, in commit order: transfers and account changes, each with the resource as it was right after the change.",
+        ["Exchanges"] = "Currency exchange: the rates staff set per currency pair (exact decimal strings), and exchanges between a caller's accounts of two currencies at the current rate. Exchanges need an Idempotency-Key.",
         ["Webhooks"] = "Endpoints that receive the caller's events as they happen, signed per Standard Webhooks 1.0, and their delivery attempts.",
     };
 

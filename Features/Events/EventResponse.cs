@@ -7,7 +7,7 @@ namespace Strongroom.Features.Events;
 
 /// <summary>
 /// An event as clients see it, <c>{"id","type","createdAt","data"}</c>: <c>data</c> is the resource
-/// (a transfer, an account) exactly as its own GET returned it right after the change. Events are
+/// (a transfer, an account, an exchange) exactly as its own GET returned it right after the change. Events are
 /// immutable and their ids sort in the order they were committed; the same JSON is a webhook
 /// delivery's body.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed record EventResponse(
     [property: AllowedValues(
         EventTypes.TransferPosted, EventTypes.TransferPending, EventTypes.TransferCaptured, EventTypes.TransferVoided, EventTypes.TransferExpired,
         EventTypes.TransferFailed, EventTypes.AccountOpened, EventTypes.AccountFrozen, EventTypes.AccountUnfrozen, EventTypes.AccountClosed,
-        EventTypes.AccountOverdraftLimitChanged, EventTypes.WebhookTest, EventTypes.TransferReversed, EventTypes.ApprovalRequested, EventTypes.ApprovalDecided)]
+        EventTypes.AccountOverdraftLimitChanged, EventTypes.ExchangeCompleted, EventTypes.WebhookTest, EventTypes.TransferReversed, EventTypes.ApprovalRequested, EventTypes.ApprovalDecided)]
     string Type,
     DateTimeOffset CreatedAt,
     JsonElement Data)

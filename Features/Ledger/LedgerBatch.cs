@@ -77,7 +77,7 @@ internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider tim
         {
             using var body = JsonDocument.Parse(stored.ResponseBody);
             return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                ? ResourceLocation(id.GetString()!)
+                ? command is PostExchange ? $"/v1/exchanges/{id.GetString()}" : ResourceLocation(id.GetString()!)
                 : null;
         }
         catch (JsonException)
@@ -135,6 +135,7 @@ internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider tim
                 PostReversal reverse => Reverse(work, reverse),
                 RequestApproval request => RequestApprovalIn(work, request),
                 DecideApproval decide => DecideApprovalIn(work, decide),
+                PostExchange exchange => Exchange(work, exchange),
                 _ => throw new InvalidOperationException($"Unknown ledger command {command.GetType().Name}."),
             };
             if (!outcome.IsSuccess)

@@ -223,6 +223,21 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
                 }
             }
 
+            foreach (var exchange in commands.OfType<PostExchange>())
+            {
+                accountIds.Add(exchange.FromAccountId);
+                accountIds.Add(exchange.ToAccountId);
+                foreach (var currency in new[] { exchange.SellCurrency, exchange.BuyCurrency })
+                {
+                    if (currency.Length > 0 && await SettlementIdAsync(work, currency) is { } settlement)
+                    {
+                        accountIds.Add(settlement);
+                    }
+                }
+            }
+
+            // Rates are read before the accounts are locked, in the same transaction (see ExchangeStore).
+            await ExchangeStore.LoadRatesAsync(Database, connection, transaction, commands, work, CommandTimeout());
             if (sqlite is not null)
             {
                 await sqlite.LoadAccountsAsync(accountIds, work.Accounts);
@@ -275,6 +290,7 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             if (sqlite is not null)
             {
                 await sqlite.SaveAsync(work);
+                await ExchangeStore.SaveAsync(connection, transaction, work, CommandTimeout());
                 return;
             }
 
@@ -306,6 +322,8 @@ internal sealed class LedgerStore(SqlDatabase database, TimeProvider time, ILogg
             {
                 await connection.ExecuteAsync(Sql.InsertIdempotencyKey, key, transaction, CommandTimeout());
             }
+
+            await ExchangeStore.SaveAsync(connection, transaction, work, CommandTimeout());
 
             // Last before COMMIT: the event counter's row lock is held from here to the end of the transaction.
             await EventLog.WriteAsync(connection, transaction, Database, work.Now, work.NewEvents, CommandTimeout());

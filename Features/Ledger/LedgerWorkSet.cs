@@ -29,6 +29,12 @@ internal sealed partial class LedgerWorkSet(long now)
 
     public Dictionary<(string UserId, string Key), StoredResponse> StoredResponses { get; } = [];
 
+    /// <summary>The current rate of each pair an exchange names (base, quote), read in this transaction.</summary>
+    public Dictionary<(string Base, string Quote), FxRate> FxRates { get; } = [];
+
+    /// <summary>The exchanges that applied; only a command that applies adds one, so a refusal has none to undo.</summary>
+    public List<ExchangeRow> NewExchanges { get; } = [];
+
     public Dictionary<string, TransferRow> ChangedTransfers { get; } = new(StringComparer.Ordinal);
 
     public List<TransferRow> NewTransfers { get; } = [];

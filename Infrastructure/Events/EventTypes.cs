@@ -23,6 +23,9 @@ public static class EventTypes
 
     public const string ApprovalDecided = "approval.decided";
 
+    /// <summary>A currency exchange applied (its two legs are also posted as transfer.posted).</summary>
+    public const string ExchangeCompleted = "exchange.completed";
+
     /// <summary>Sent only by <c>POST /v1/webhooks/endpoints/{id}/test</c>, to that endpoint.</summary>
     public const string WebhookTest = "webhook.test";
 
@@ -32,6 +35,7 @@ public static class EventTypes
         TransferPosted, TransferPending, TransferCaptured, TransferVoided, TransferExpired, TransferFailed, TransferReversed,
         AccountOpened, AccountFrozen, AccountUnfrozen, AccountClosed, AccountOverdraftLimitChanged,
         ApprovalRequested, ApprovalDecided,
+        ExchangeCompleted,
     ];
 
     public static bool IsSubscribable(string type) => Subscribable.Contains(type, StringComparer.Ordinal);
