@@ -32,12 +32,12 @@ internal sealed partial class WebhookDispatcher(
     IOptions<WebhookOptions> options, IOptions<ModulesOptions> modules, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     /// <summary>Most events handed to one endpoint per fan-out transaction.</summary>
-    private const int FanOutChunk = 5000;
+    private const int FanOutChunk = 256;
     private const int EndpointsPerPass = 200;
     private const int PurgeChunk = 1000;
 
     /// <summary>Most attempt outcomes written in one transaction.</summary>
-    private const int RecordChunk = 256;
+    private const int RecordChunk = 64;
 
     private readonly WebhookOptions _options = options.Value;
     private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -65,8 +65,8 @@ internal sealed partial class WebhookDispatcher(
             var more = false;
             try
             {
-                await FanOutAsync(stoppingToken);
-                more = await ClaimAndStartAsync(stoppingToken);
+                more = await FanOutAsync(stoppingToken);
+                more |= await ClaimAndStartAsync(stoppingToken);
                 if (time.GetUtcNow() >= _nextPurge)
                 {
                     _nextPurge = time.GetUtcNow() + _options.PurgeInterval;
@@ -108,27 +108,41 @@ internal sealed partial class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Hands each enabled endpoint the events after its cursor that it subscribes to and may see;
-    /// returns at once when none is behind. A disabled user's endpoints are handed nothing while
-    /// they are disabled (their cursor waits).
+    /// Hands each enabled endpoint the events after its cursor that it subscribes to and may see,
+    /// a chunk at a time; returns at once when none is behind, and true when one still is after
+    /// this pass. A disabled user's endpoints are handed nothing while they are disabled (their
+    /// cursor waits).
     /// </summary>
-    private async Task FanOutAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Each endpoint's chunk is one write of its own in the ledger writer's next transaction
+    /// (<see cref="SharedWrites"/>), kept small (<see cref="FanOutChunk"/> events): a big
+    /// INSERT … SELECT there would make the writer's group overrun its usual time, and the ledger
+    /// would shed synchronous transfers while it lasted.
+    /// </remarks>
+    private async Task<bool> FanOutAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        // A cheap read first: the write transaction (SQLite's one write lock, and an fsync) only when some endpoint is behind.
-        var behind = (await connection.QueryAsync<FanOutEndpoint>(database.FirstRows(Sql.Behind), new { Take = EndpointsPerPass })).ToList();
-        if (behind.Count == 0)
+        List<FanOutEndpoint> behind;
+        long last;
+        await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            return;
+            // A cheap read first: a write only when some endpoint is behind.
+            behind = [.. await connection.QueryAsync<FanOutEndpoint>(database.FirstRows(Sql.Behind), new { Take = EndpointsPerPass })];
+            if (behind.Count == 0)
+            {
+                return false;
+            }
+
+            last = await connection.QuerySingleAsync<long>(Sql.LastSequence);
         }
 
-        var last = await connection.QuerySingleAsync<long>(Sql.LastSequence);
         var now = UnixMicroseconds.Now(time);
-        await shared.WriteAsync(async (writing, transaction) =>
+        var stillBehind = behind.Count == EndpointsPerPass;
+        foreach (var endpoint in behind)
         {
-            foreach (var endpoint in behind)
+            var upTo = Math.Min(last, endpoint.FanoutCursor + FanOutChunk);
+            stillBehind |= upTo < last;
+            await shared.WriteAsync(async (writing, transaction) =>
             {
-                var upTo = Math.Min(last, endpoint.FanoutCursor + FanOutChunk);
                 // Only from the cursor this replica read: another replica that got there first leaves nothing to do here.
                 if (await writing.ExecuteAsync(Sql.Advance, new { endpoint.Id, Cursor = endpoint.FanoutCursor, UpTo = upTo }, transaction) == 1)
                 {
@@ -143,10 +157,12 @@ internal sealed partial class WebhookDispatcher(
                         Now = now,
                     }, transaction);
                 }
-            }
 
-            return true;
-        }, cancellationToken);
+                return true;
+            }, cancellationToken);
+        }
+
+        return stillBehind;
     }
 
     /// <summary>
