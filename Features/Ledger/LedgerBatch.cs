@@ -24,9 +24,10 @@ internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider tim
 
     /// <summary>
     /// The outcome of each command, every account whose balances the commit changed, and how long
-    /// the transaction took from holding the write lock to the end of COMMIT (of which COMMIT).
+    /// the transaction took from holding the write lock to the end of COMMIT (of which COMMIT),
+    /// and how many writes of other parts of the service rode in it (<see cref="SharedWrites"/>) and for how long, of the work.
     /// </summary>
-    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts, TimeSpan Work, TimeSpan Commit, bool WroteEvents);
+    public sealed record Result(LedgerOutcome[] Outcomes, IReadOnlyList<AccountState> ChangedAccounts, TimeSpan Work, TimeSpan Commit, bool WroteEvents, int Shared = 0, TimeSpan SharedTime = default);
 
     /// <summary>
     /// Applies <paramref name="commands"/> in one transaction, giving up (and rolling back) once
@@ -49,19 +50,24 @@ internal sealed partial class LedgerBatch(SqlDatabase database, TimeProvider tim
         }
 
         // Other parts' writes that ride in this transaction (SQLite), each in its own savepoint.
+        var sharedStarted = time.GetTimestamp();
+        var sharedCount = 0;
         for (var i = 0; i < commands.Count; i++)
         {
             if (commands[i] is SharedWrite shared)
             {
                 outcomes[i] = await transaction.RunSharedAsync(shared);
+                sharedCount++;
             }
         }
+
+        var sharedTime = sharedCount > 0 ? time.GetElapsedTime(sharedStarted) : TimeSpan.Zero;
 
         await transaction.SaveAsync(work);
         var committing = time.GetTimestamp();
         await transaction.CommitAsync();
         var committed = time.GetTimestamp();
-        return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed), work.NewEvents.Count > 0);
+        return new Result(outcomes, work.ChangedAccounts, time.GetElapsedTime(began, committed), time.GetElapsedTime(committing, committed), work.NewEvents.Count > 0, sharedCount, sharedTime);
     }
 
     /// <summary>A replayed 201 of one transfer names it in Location, as the first answer did (the stored row keeps only status and body).</summary>

@@ -47,7 +47,9 @@ internal sealed class LedgerPace
     // Per writer: when its group in flight started (a timestamp of _time), 0 while it is idle, and its size.
     private readonly long[] _groupStartedAt;
     private readonly int[] _groupSize;
+    private readonly int[] _groupShared;
     private bool _measured;
+    private double _sharedSeconds;
     private double _commitSeconds;
     private double _commandSeconds;
 
@@ -56,6 +58,7 @@ internal sealed class LedgerPace
         _time = time;
         _groupStartedAt = new long[writers];
         _groupSize = new int[writers];
+        _groupShared = new int[writers];
         _maxBatch = Math.Max(1, maxBatch);
         _configuredBudget = configuredBudget;
     }
@@ -104,7 +107,7 @@ internal sealed class LedgerPace
                 var size = Volatile.Read(ref _groupSize[writer]);
                 inFlight += size;
                 var elapsed = _time.GetElapsedTime(startedAt, now).TotalSeconds;
-                var expected = _commitSeconds + (size * _commandSeconds);
+                var expected = _commitSeconds + (size * _commandSeconds) + (Volatile.Read(ref _groupShared[writer]) * _sharedSeconds);
                 untilFree = Math.Min(untilFree, Math.Abs(expected - elapsed));
             }
 
@@ -116,9 +119,15 @@ internal sealed class LedgerPace
         }
     }
 
-    public void GroupStarted(int writer, int commands)
+    /// <summary>
+    /// A writer took a group of <paramref name="commands"/> and <paramref name="shared"/> writes of
+    /// other parts of the service (<see cref="SharedWrites"/>), which are expected to take their
+    /// own measured time, so that a group carrying them is not taken for one that has overrun.
+    /// </summary>
+    public void GroupStarted(int writer, int commands, int shared = 0)
     {
         Volatile.Write(ref _groupSize[writer], commands);
+        Volatile.Write(ref _groupShared[writer], shared);
         Volatile.Write(ref _groupStartedAt[writer], _time.GetTimestamp());
     }
 
@@ -126,19 +135,33 @@ internal sealed class LedgerPace
     public void GroupEnded(int writer) => Volatile.Write(ref _groupStartedAt[writer], 0);
 
     /// <summary>A group of <paramref name="commands"/> committed: <paramref name="work"/> from holding the write lock to the end of COMMIT, of which <paramref name="commit"/> was COMMIT.</summary>
-    public void Committed(int commands, TimeSpan work, TimeSpan commit)
+    /// <remarks>
+    /// The time of the <paramref name="shared"/> writes that rode in it (<paramref name="sharedTime"/>)
+    /// is averaged apart: counted per command, a webhook's bookkeeping would make every transfer
+    /// look several times dearer than it is, and the queue would refuse transfers it could take.
+    /// </remarks>
+    public void Committed(int commands, TimeSpan work, TimeSpan commit, int shared = 0, TimeSpan sharedTime = default)
     {
-        var commandSeconds = Math.Max(0, (work - commit).TotalSeconds) / Math.Max(1, commands);
+        var commandSeconds = Math.Max(0, (work - commit - sharedTime).TotalSeconds) / Math.Max(1, commands);
+        var sharedSeconds = shared > 0 ? sharedTime.TotalSeconds / shared : (double?)null;
         lock (_lock)
         {
             if (!_measured)
             {
-                (_commitSeconds, _commandSeconds, _measured) = (commit.TotalSeconds, commandSeconds, true);
+                (_commitSeconds, _commandSeconds, _sharedSeconds, _measured) = (commit.TotalSeconds, commandSeconds, sharedSeconds ?? 0, true);
                 return;
             }
 
             _commitSeconds += Weight * (commit.TotalSeconds - _commitSeconds);
-            _commandSeconds += Weight * (commandSeconds - _commandSeconds);
+            if (commands > 0)
+            {
+                _commandSeconds += Weight * (commandSeconds - _commandSeconds);
+            }
+
+            if (sharedSeconds is { } each)
+            {
+                _sharedSeconds += Weight * (each - _sharedSeconds);
+            }
         }
     }
 }

@@ -77,7 +77,8 @@ internal sealed partial class LedgerWriter(
     {
         var group = commands;
         using var span = StartCommitSpan(group);
-        queue.Pace.GroupStarted(writer, group.Count);
+        var shared = group.Count(command => command is SharedWrite);
+        queue.Pace.GroupStarted(writer, group.Count - shared, shared);
         long? resolveBy = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -94,7 +95,7 @@ internal sealed partial class LedgerWriter(
             try
             {
                 var result = await batch.ApplyAsync(group, deadline);
-                queue.Pace.Committed(group.Count, result.Work, result.Commit);
+                queue.Pace.Committed(group.Count - result.Shared, result.Work, result.Commit, result.Shared, result.SharedTime);
                 metrics.Committed(group.Count, result.Work);
                 queue.Pace.GroupEnded(writer);
                 // Read-your-writes: a client answered below already reads the new balances here,
