@@ -24,59 +24,18 @@ public static class GetExchange
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var found = await connection.QuerySingleOrDefaultAsync<VisibleExchange>(Sql.ById, new { Id = id });
-        var caller = user.UserId();
-        return found is not null && (found.FromOwnerId == caller || found.ToOwnerId == caller || user.IsStaff())
-            ? TypedResults.Ok(found.ToResponse())
-            : ApiProblems.NotFound("Exchange");
-    }
-
-    /// <summary>An exchange with the owners of both accounts, to decide who may see it.</summary>
-    public sealed class VisibleExchange
-    {
-        public string Id { get; init; } = "";
-
-        public string FromAccountId { get; init; } = "";
-
-        public string ToAccountId { get; init; } = "";
-
-        public long SellAmount { get; init; }
-
-        public string SellCurrency { get; init; } = "";
-
-        public string SellTransferId { get; init; } = "";
-
-        public long BuyAmount { get; init; }
-
-        public string BuyCurrency { get; init; } = "";
-
-        public string BuyTransferId { get; init; } = "";
-
-        public string Rate { get; init; } = "";
-
-        public long CreatedAt { get; init; }
-
-        public string? FromOwnerId { get; init; }
-
-        public string? ToOwnerId { get; init; }
-
-        public ExchangeResponse ToResponse() => new ExchangeRow
-        {
-            Id = Id, FromAccountId = FromAccountId, ToAccountId = ToAccountId, SellAmount = SellAmount, SellCurrency = SellCurrency, SellTransferId = SellTransferId,
-            BuyAmount = BuyAmount, BuyCurrency = BuyCurrency, BuyTransferId = BuyTransferId, Rate = Rate, CreatedAt = CreatedAt,
-        }.ToResponse();
+        // Someone else's exchange is not found, exactly as one that does not exist.
+        var found = await connection.QuerySingleOrDefaultAsync<ExchangeRow>(Sql.VisibleById, new { Id = id, Caller = user.UserId(), Staff = user.IsStaff() ? 1 : 0 });
+        return found is not null ? TypedResults.Ok(found.ToResponse()) : ApiProblems.NotFound("Exchange");
     }
 
     private static class Sql
     {
-        public const string ById = """
-            SELECT x.id AS Id, x.from_account_id AS FromAccountId, x.to_account_id AS ToAccountId, x.sell_amount AS SellAmount, x.sell_currency AS SellCurrency,
-                   x.sell_transfer_id AS SellTransferId, x.buy_amount AS BuyAmount, x.buy_currency AS BuyCurrency, x.buy_transfer_id AS BuyTransferId,
-                   x.rate AS Rate, x.created_at AS CreatedAt, f.owner_id AS FromOwnerId, d.owner_id AS ToOwnerId
-            FROM exchanges x
-            JOIN accounts f ON f.id = x.from_account_id
-            JOIN accounts d ON d.id = x.to_account_id
-            WHERE x.id = @Id
+        // Visible to staff and to the owner of either account.
+        public const string VisibleById = $"""
+            SELECT {ExchangeRow.Columns} FROM exchanges
+            WHERE id = @Id
+              AND (@Staff = 1 OR EXISTS (SELECT 1 FROM accounts a WHERE a.id IN (from_account_id, to_account_id) AND a.owner_id = @Caller))
             """;
     }
 }
