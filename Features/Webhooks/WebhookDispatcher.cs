@@ -39,6 +39,22 @@ internal sealed partial class WebhookDispatcher(
     /// <summary>Most attempt outcomes written in one transaction.</summary>
     private const int RecordChunk = 64;
 
+    /// <summary>Most deliveries of one endpoint claimed at once, however fast its receiver answers.</summary>
+    private const int MaxClaimsPerEndpoint = 256;
+
+    /// <summary>The least sending time a claim is budgeted at: a receiver on loopback answers in a fraction of a millisecond.</summary>
+    private static readonly TimeSpan MinClaimCost = TimeSpan.FromMilliseconds(2);
+
+    // How long each endpoint's recent attempts took (a moving average, seconds): what a claim of it is budgeted at.
+    private readonly Dictionary<string, double> _sendSeconds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _claimedSecondsByEndpoint = new(StringComparer.Ordinal);
+    private double _claimedSeconds;
+
+    // The endpoint's signing keys, decrypted once per secret (Data Protection is not cheap on every attempt);
+    // an entry is kept only while the endpoint has deliveries in this replica's hands, and a rotation
+    // (a different ciphertext) replaces it.
+    private readonly Dictionary<string, SigningKeys> _keys = new(StringComparer.Ordinal);
+
     private readonly WebhookOptions _options = options.Value;
     private readonly string _replica = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     private readonly Lock _gate = new();
@@ -192,25 +208,48 @@ internal sealed partial class WebhookDispatcher(
 
     /// <summary>
     /// How many claims (of one endpoint, or in all) may wait for a sending slot, as a multiple of the
-    /// slots: each claim costs a write transaction, so claiming one delivery per slot freed would
-    /// pace deliveries by the disk; but a claim must still be made before its lease runs out,
-    /// however slowly the receiver answers, so no more are taken than the slots can work through
-    /// at <c>Webhooks:Timeout</c> each within <c>Webhooks:LeaseDuration</c>, with one to spare.
+    /// slots, for a receiver that takes the whole <c>Webhooks:Timeout</c>: each claim costs a write,
+    /// so claiming one delivery per slot freed would pace deliveries by the disk; but a claim must
+    /// still be made before its lease runs out, however slowly the receiver answers, so no more are
+    /// taken than the slots can work through within <c>Webhooks:LeaseDuration</c>, with one to spare.
     /// </summary>
     private int ClaimsPerSlot => Math.Max(1, (int)(_options.LeaseDuration / _options.Timeout) - 1);
+
+    /// <summary>
+    /// Claims are budgeted in sending time: the slots' share of the lease, as above, of which each
+    /// claim costs four times what the endpoint's recent attempts took (the whole timeout for an
+    /// endpoint not heard from yet). A fast receiver is so handed up to <see cref="MaxClaimsPerEndpoint"/>
+    /// deliveries per claim, a slow one as few as before. One that turns slow with many claimed
+    /// cannot be attempted twice at once: a claim whose lease would end before an attempt could time
+    /// out is not attempted (<see cref="AttemptInSlotAsync"/>) and is claimed again when it expires.
+    /// </summary>
+    private double ClaimBudgetSeconds(int slots) => slots * ClaimsPerSlot * _options.Timeout.TotalSeconds;
+
+    /// <summary>What one claim of <paramref name="endpointId"/> is budgeted at, in seconds (under <see cref="_gate"/>).</summary>
+    private double ClaimCost(string endpointId) =>
+        _sendSeconds.TryGetValue(endpointId, out var seconds)
+            ? Math.Min(_options.Timeout.TotalSeconds, Math.Max(MinClaimCost.TotalSeconds, 4 * seconds))
+            : _options.Timeout.TotalSeconds;
+
+    private void ObserveSend(string endpointId, TimeSpan took)
+    {
+        lock (_gate)
+        {
+            _sendSeconds[endpointId] = _sendSeconds.TryGetValue(endpointId, out var average)
+                ? average + (0.2 * (took.TotalSeconds - average))
+                : took.TotalSeconds;
+        }
+    }
 
     /// <summary>Claims due deliveries, endpoint by endpoint within the limits, and starts them; true when it filled its slots (there may be more).</summary>
     private async Task<bool> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
-        int free;
         lock (_gate)
         {
-            free = (_options.MaxConcurrentDeliveries * ClaimsPerSlot) - _inFlight;
-        }
-
-        if (free <= 0)
-        {
-            return false;
+            if (_claimedSeconds >= ClaimBudgetSeconds(_options.MaxConcurrentDeliveries))
+            {
+                return false;
+            }
         }
 
         var now = UnixMicroseconds.Now(time);
@@ -222,13 +261,17 @@ internal sealed partial class WebhookDispatcher(
             _lastServed = endpoints[^1];
         }
 
-        var started = 0;
         foreach (var endpointId in endpoints)
         {
             int slots;
+            double cost;
             lock (_gate)
             {
-                slots = Math.Min(free - started, (_options.MaxConcurrentPerEndpoint * ClaimsPerSlot) - _inFlightByEndpoint.GetValueOrDefault(endpointId));
+                cost = ClaimCost(endpointId);
+                var left = Math.Min(
+                    ClaimBudgetSeconds(_options.MaxConcurrentDeliveries) - _claimedSeconds,
+                    ClaimBudgetSeconds(_options.MaxConcurrentPerEndpoint) - _claimedSecondsByEndpoint.GetValueOrDefault(endpointId));
+                slots = Math.Min(MaxClaimsPerEndpoint - _inFlightByEndpoint.GetValueOrDefault(endpointId), (int)(left / cost));
             }
 
             if (slots <= 0)
@@ -250,25 +293,29 @@ internal sealed partial class WebhookDispatcher(
 
             foreach (var delivery in claimed)
             {
-                Start(endpointId, delivery, leaseUntil, cancellationToken);
-                started++;
+                Start(endpointId, delivery, leaseUntil, cost, cancellationToken);
             }
 
-            if (started >= free)
+            lock (_gate)
             {
-                return true;
+                if (_claimedSeconds >= ClaimBudgetSeconds(_options.MaxConcurrentDeliveries))
+                {
+                    return true;
+                }
             }
         }
 
         return false;
     }
 
-    private void Start(string endpointId, ClaimedDelivery delivery, long leaseUntil, CancellationToken cancellationToken)
+    private void Start(string endpointId, ClaimedDelivery delivery, long leaseUntil, double cost, CancellationToken cancellationToken)
     {
         SemaphoreSlim endpointSlots;
         lock (_gate)
         {
             _inFlight++;
+            _claimedSeconds += cost;
+            _claimedSecondsByEndpoint[endpointId] = _claimedSecondsByEndpoint.GetValueOrDefault(endpointId) + cost;
             _inFlightByEndpoint[endpointId] = _inFlightByEndpoint.GetValueOrDefault(endpointId) + 1;
             if (!_endpointSlots.TryGetValue(endpointId, out endpointSlots!))
             {
@@ -289,11 +336,15 @@ internal sealed partial class WebhookDispatcher(
             {
                 _running.Remove(done);
                 _inFlight--;
+                _claimedSeconds = Math.Max(0, _claimedSeconds - cost);
+                _claimedSecondsByEndpoint[endpointId] -= cost;
                 if (--_inFlightByEndpoint[endpointId] == 0)
                 {
                     // Nobody holds or waits for its slots any more.
                     _inFlightByEndpoint.Remove(endpointId);
+                    _claimedSecondsByEndpoint.Remove(endpointId);
                     _endpointSlots.Remove(endpointId);
+                    _keys.Remove(endpointId);
                 }
             }
 
@@ -307,7 +358,10 @@ internal sealed partial class WebhookDispatcher(
     /// most <c>MaxConcurrentPerEndpoint</c> requests go to one receiver and
     /// <c>MaxConcurrentDeliveries</c> in all. A claim whose lease would end before an attempt made
     /// now could time out is left to expire and be claimed again, so no two attempts at one
-    /// delivery ever overlap.
+    /// delivery ever overlap. The slots are let go once the receiver has answered and the outcome
+    /// is queued for writing, not when it is durable: the delivery stays leased to this replica
+    /// until its outcome commits (so no other replica attempts it meanwhile), and its claim counts
+    /// against the budget until then.
     /// </summary>
     private async Task AttemptInSlotAsync(string endpointId, ClaimedDelivery delivery, long leaseUntil, SemaphoreSlim endpointSlots, CancellationToken cancellationToken)
     {
@@ -320,6 +374,7 @@ internal sealed partial class WebhookDispatcher(
             return;
         }
 
+        Task? recorded = null;
         try
         {
             await _slots.WaitAsync(cancellationToken);
@@ -327,7 +382,7 @@ internal sealed partial class WebhookDispatcher(
             {
                 if (UnixMicroseconds.Now(time) + UnixMicroseconds.From(DateTimeOffset.UnixEpoch + _options.Timeout) < leaseUntil)
                 {
-                    await AttemptAsync(endpointId, delivery, cancellationToken);
+                    recorded = await AttemptAsync(endpointId, delivery, cancellationToken);
                 }
             }
             finally
@@ -343,9 +398,15 @@ internal sealed partial class WebhookDispatcher(
         {
             endpointSlots.Release();
         }
+
+        if (recorded is not null)
+        {
+            await recorded;
+        }
     }
 
-    private async Task AttemptAsync(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>Makes the attempt; returns what finishes once its outcome is written (null when nothing was sent).</summary>
+    private async Task<Task?> AttemptAsync(string endpointId, ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         try
         {
@@ -364,23 +425,18 @@ internal sealed partial class WebhookDispatcher(
 
             if (endpoint is null || stored is null)
             {
-                return;
+                return null;
             }
 
             var now = time.GetUtcNow();
-            var context = WebhookEndpointIds.SecretContext(endpointId);
-            var keys = new List<byte[]> { WebhookSecrets.KeyOf(protector.Unprotect(endpoint.Secret, context)) };
-            if (endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretUntil > UnixMicroseconds.From(now))
-            {
-                keys.Add(WebhookSecrets.KeyOf(protector.Unprotect(previous, context)));
-            }
-
+            var keys = KeysOf(endpointId, endpoint, now);
             var body = EventEnvelope.ToUtf8(stored);
             var timestamp = now.ToUnixTimeSeconds();
             var signatures = WebhookSecrets.SignatureHeader(keys, stored.Id, timestamp, body);
             var clock = Stopwatch.StartNew();
             var outcome = await sender.SendAsync(endpoint.Url, stored.Id, timestamp, body, signatures, cancellationToken);
-            await RecordAsync(endpointId, delivery, stored.Id, outcome, (long)clock.Elapsed.TotalMilliseconds, cancellationToken);
+            ObserveSend(endpointId, clock.Elapsed);
+            return Record(endpointId, delivery, stored.Id, outcome, (long)clock.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -390,9 +446,48 @@ internal sealed partial class WebhookDispatcher(
         {
             LogAttemptFailed(logger, endpointId, delivery.Sequence, exception);
         }
+
+        return null;
     }
 
-    private async Task RecordAsync(string endpointId, ClaimedDelivery delivery, string eventId, WebhookOutcome outcome, long durationMs, CancellationToken cancellationToken)
+    /// <summary>The endpoint's signing keys now: its secret's, and during a rotation the previous one's too.</summary>
+    private List<byte[]> KeysOf(string endpointId, SigningEndpoint endpoint, DateTimeOffset now)
+    {
+        SigningKeys? cached;
+        lock (_gate)
+        {
+            _keys.TryGetValue(endpointId, out cached);
+        }
+
+        if (cached is null || cached.Secret != endpoint.Secret || cached.PreviousSecret != endpoint.PreviousSecret)
+        {
+            var context = WebhookEndpointIds.SecretContext(endpointId);
+            cached = new SigningKeys(
+                endpoint.Secret, WebhookSecrets.KeyOf(protector.Unprotect(endpoint.Secret, context)),
+                endpoint.PreviousSecret, endpoint.PreviousSecret is { } previous ? WebhookSecrets.KeyOf(protector.Unprotect(previous, context)) : null);
+            lock (_gate)
+            {
+                // Only while the endpoint has deliveries in hand (Start's continuation forgets it with them).
+                if (_inFlightByEndpoint.ContainsKey(endpointId))
+                {
+                    _keys[endpointId] = cached;
+                }
+            }
+        }
+
+        var keys = new List<byte[]>(2) { cached.Key };
+        if (cached.PreviousKey is { } previousKey && endpoint.PreviousSecretUntil > UnixMicroseconds.From(now))
+        {
+            keys.Add(previousKey);
+        }
+
+        return keys;
+    }
+
+    private sealed record SigningKeys(string Secret, byte[] Key, string? PreviousSecret, byte[]? PreviousKey);
+
+    /// <summary>Queues the attempt's outcome for writing; returns what finishes once it is written (and the endpoint's disabling, if any, audited).</summary>
+    private Task Record(string endpointId, ClaimedDelivery delivery, string eventId, WebhookOutcome outcome, long durationMs)
     {
         var attempt = delivery.Attempts + 1;
         var now = time.GetUtcNow();
@@ -423,13 +518,31 @@ internal sealed partial class WebhookDispatcher(
         var nowMicros = UnixMicroseconds.From(now);
         var record = new AttemptRecord(endpointId, delivery, eventId, outcome, durationMs, attempt, state, disable,
             next is { } due ? UnixMicroseconds.From(due) : null, nowMicros, OpaqueId.New(ListWebhookDeliveries.AttemptIdPrefix, time));
-        await _records.Writer.WriteAsync(record, cancellationToken);
-        if (await record.Done.Task && disable is not null)
+        if (!_records.Writer.TryWrite(record))
         {
-            LogDisabled(logger, endpointId, disable, eventId, attempt);
-            await audit.RecordAsync(new AuditEvent("webhook_endpoint_disabled", Target: endpointId,
-                Details: $"reason={disable} event={eventId} attempts={attempt} status={outcome.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? outcome.Error}"),
-                context: null, cancellationToken);
+            // Shutting down: not recorded, so the lease expires and the attempt is made again (at least once).
+            return Task.CompletedTask;
+        }
+
+        return RecordedAsync(record);
+    }
+
+    private async Task RecordedAsync(AttemptRecord record)
+    {
+        try
+        {
+            if (await record.Done.Task && record.Disable is { } disable)
+            {
+                LogDisabled(logger, record.EndpointId, disable, record.EventId, record.Attempt);
+                await audit.RecordAsync(new AuditEvent("webhook_endpoint_disabled", Target: record.EndpointId,
+                    Details: $"reason={disable} event={record.EventId} attempts={record.Attempt} status={record.Outcome.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? record.Outcome.Error}"),
+                    context: null, CancellationToken.None);
+            }
+        }
+        catch (Exception exception)
+        {
+            // Not recorded: the lease expires and the attempt is made again (at least once).
+            LogAttemptFailed(logger, record.EndpointId, record.Delivery.Sequence, exception);
         }
     }
 
