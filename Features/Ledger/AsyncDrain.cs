@@ -93,21 +93,36 @@ internal sealed partial class AsyncDrain(
         // A window of commands in the writer's queue, the next submitted as soon as one is answered:
         // enough for the writer's next group to be full while this one commits, few enough that a
         // synchronous request arriving meanwhile does not find a long queue ahead of it.
+        // While requests are still arriving, a narrower window: the intake's records ride in the same
+        // transactions, and the burst is what must be answered now; the backlog waits for it to pass.
         var window = Math.Max(1, options.Value.AsyncDrainWindow);
+        var narrow = Math.Clamp(options.Value.AsyncDrainWindowWhileAccepting, 1, window);
         using var room = new SemaphoreSlim(window, window);
+        using var narrowRoom = new SemaphoreSlim(narrow, narrow);
         var submitted = new List<Task<bool>>(items.Count);
         var shed = 0;
         foreach (var item in items)
         {
             await room.WaitAsync(cancellationToken);
+            var narrowed = narrow < window && intake.IsAccepting(options.Value.AsyncIntakeQuiet);
+            if (narrowed)
+            {
+                await narrowRoom.WaitAsync(cancellationToken);
+            }
+
             if (Volatile.Read(ref shed) != 0)
             {
                 // Refused at the door: neither it nor anything after it is submitted this round, so order holds.
                 room.Release();
+                if (narrowed)
+                {
+                    narrowRoom.Release();
+                }
+
                 break;
             }
 
-            submitted.Add(SubmitAsync(item));
+            submitted.Add(SubmitAsync(item, narrowed));
         }
 
         await Task.WhenAll(submitted);
@@ -117,7 +132,7 @@ internal sealed partial class AsyncDrain(
             await Task.Delay(options.Value.AsyncRetryDelay, time, cancellationToken);
         }
 
-        async Task<bool> SubmitAsync(InboxItem item)
+        async Task<bool> SubmitAsync(InboxItem item, bool narrowed)
         {
             try
             {
@@ -132,6 +147,10 @@ internal sealed partial class AsyncDrain(
             finally
             {
                 room.Release();
+                if (narrowed)
+                {
+                    narrowRoom.Release();
+                }
             }
         }
 

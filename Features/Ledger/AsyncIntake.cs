@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -42,9 +43,24 @@ public sealed partial class AsyncIntake : BackgroundService
         _channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true });
     }
 
+    // When a request last arrived here (a Stopwatch timestamp, real time: a pacing hint, not a fact of the ledger).
+    private long _lastArrival;
+
+    /// <summary>
+    /// Whether requests are arriving now (one in the last <paramref name="within"/>): while they
+    /// are, the drain leaves the writer to them (<see cref="AsyncDrain"/>), so a burst is recorded
+    /// at the intake's pace and applied after it.
+    /// </summary>
+    internal bool IsAccepting(TimeSpan within)
+    {
+        var last = Volatile.Read(ref _lastArrival);
+        return last != 0 && Stopwatch.GetElapsedTime(last) < within;
+    }
+
     /// <summary>Records <paramref name="command"/> (its ids assigned) and answers 202, or what its Idempotency-Key or the backlog says.</summary>
     public async Task<LedgerOutcome> SubmitAsync(PostTransfers command)
     {
+        Volatile.Write(ref _lastArrival, Stopwatch.GetTimestamp());
         if (_availability.IsDown)
         {
             return LedgerProblems.DatabaseUnavailable(command.TraceId);

@@ -62,6 +62,18 @@ public sealed class LedgerOptions
     /// </summary>
     public int AsyncDrainWindow { get; set; } = 128;
 
+    /// <summary>
+    /// The drain's window while asynchronous requests are still arriving (one within
+    /// <see cref="AsyncIntakeQuiet"/>): the writer's transactions carry the intake's records too,
+    /// and a full window of drained transfers in each would halve how many 202s a burst gets. The
+    /// backlog grows while the burst lasts (up to <c>Ledger:AsyncBacklogLimit</c>, then 503) and is
+    /// applied at the full window once it is over.
+    /// </summary>
+    public int AsyncDrainWindowWhileAccepting { get; set; } = 1;
+
+    /// <summary>How long without a new asynchronous request before the drain takes its full window again.</summary>
+    public TimeSpan AsyncIntakeQuiet { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>How long the drain waits before resubmitting requests the writer shed (busy or unavailable).</summary>
     public TimeSpan AsyncRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -19,6 +19,8 @@ public static class LedgerSetup
             .Validate(o => o.AsyncDrainLease > TimeSpan.Zero && o.AsyncDrainInterval > TimeSpan.Zero && o.AsyncRetryDelay > TimeSpan.Zero && o.AsyncDrainInterval < o.AsyncDrainLease,
                 "Ledger:AsyncDrainLease, AsyncDrainInterval and AsyncRetryDelay must be positive, the interval shorter than the lease.")
             .Validate(o => o.AsyncDrainWindow > 0, "Ledger:AsyncDrainWindow must be positive.")
+            .Validate(o => o.AsyncDrainWindowWhileAccepting > 0 && o.AsyncDrainWindowWhileAccepting <= o.AsyncDrainWindow, "Ledger:AsyncDrainWindowWhileAccepting must be positive and at most Ledger:AsyncDrainWindow.")
+            .Validate(o => o.AsyncIntakeQuiet >= TimeSpan.Zero, "Ledger:AsyncIntakeQuiet must not be negative.")
             .ValidateOnStart();
         services.AddOptions<DualControlOptions>().BindConfiguration(DualControlOptions.Section)
             .Validate(o => o.Expiry > TimeSpan.Zero && o.Thresholds.Values.All(t => t > 0), "Ledger:DualControl:Expiry and every threshold must be positive.")
