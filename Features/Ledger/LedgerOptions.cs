@@ -29,6 +29,14 @@ public sealed class LedgerOptions
     /// <summary>Concurrent writers on SQL Server (row locks keep them apart). SQLite has one writer, always.</summary>
     public int Writers { get; set; } = 4;
 
+    /// <summary>
+    /// The nice value of each writer's thread (Linux; -20..19, 0 leaves it as the process's). The
+    /// writers run on threads of their own; below 0 they are scheduled ahead of the request threads
+    /// when the cores are saturated, which needs CAP_SYS_NICE (without it the writer runs at the
+    /// process's priority and says so once, at Information).
+    /// </summary>
+    public int WriterNiceness { get; set; } = -10;
+
     /// <summary>How often expired holds are looked for.</summary>
     public TimeSpan HoldExpiryInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Features.Vocabulary;
 using Strongroom.Infrastructure.Events;
+using Strongroom.Infrastructure.Hosting;
 using Strongroom.Infrastructure.Telemetry;
 
 namespace Strongroom.Features.Ledger;
@@ -39,7 +40,9 @@ internal sealed partial class LedgerWriter(
     private const int Attempts = 5;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, queue.Pace.Writers).Select(writer => Task.Run(() => RunAsync(writer), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, queue.Pace.Writers).Select(writer => DedicatedThread.Run(
+            $"Ledger writer {writer}", options.Value.WriterNiceness, () => RunAsync(writer),
+            (ok, errno) => LogPriority(logger, writer, options.Value.WriterNiceness, ok, errno))));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -260,6 +263,24 @@ internal sealed partial class LedgerWriter(
             LogEvictionFailed(logger, changed.Count, exception);
         }
     }
+
+    private static void LogPriority(ILogger logger, int writer, int niceness, bool ok, int errno)
+    {
+        if (ok)
+        {
+            LogPrioritySet(logger, writer, niceness);
+        }
+        else
+        {
+            LogPriorityRefused(logger, writer, niceness, errno);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ledger writer {Writer} runs at nice {Niceness}")]
+    private static partial void LogPrioritySet(ILogger logger, int writer, int niceness);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ledger writer {Writer} could not be given nice {Niceness} (errno {Errno}; lowering a nice value needs CAP_SYS_NICE): it runs at the process's priority")]
+    private static partial void LogPriorityRefused(ILogger logger, int writer, int niceness, int errno);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger group of {Count} refused with 503: the database is unavailable ({Error})")]
     private static partial void LogUnavailable(ILogger logger, int count, string error);
