@@ -42,7 +42,7 @@ internal sealed partial class LedgerWriter(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, queue.Pace.Writers).Select(writer => DedicatedThread.Run(
             $"Ledger writer {writer}", options.Value.WriterNiceness, () => RunAsync(writer),
-            (ok, errno) => LogPriority(logger, writer, options.Value.WriterNiceness, ok, errno))));
+            errno => LogPriorityRefused(logger, writer, options.Value.WriterNiceness, errno))));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -263,21 +263,6 @@ internal sealed partial class LedgerWriter(
             LogEvictionFailed(logger, changed.Count, exception);
         }
     }
-
-    private static void LogPriority(ILogger logger, int writer, int niceness, bool ok, int errno)
-    {
-        if (ok)
-        {
-            LogPrioritySet(logger, writer, niceness);
-        }
-        else
-        {
-            LogPriorityRefused(logger, writer, niceness, errno);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Ledger writer {Writer} runs at nice {Niceness}")]
-    private static partial void LogPrioritySet(ILogger logger, int writer, int niceness);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ledger writer {Writer} could not be given nice {Niceness} (errno {Errno}; lowering a nice value needs CAP_SYS_NICE): it runs at the process's priority")]
     private static partial void LogPriorityRefused(ILogger logger, int writer, int niceness, int errno);

@@ -63,7 +63,6 @@ internal sealed partial class WebhookDispatcher(
     private string _lastServed = "";
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentDeliveries, options.Value.MaxConcurrentDeliveries);
     private readonly HashSet<Task> _running = [];
-    private int _inFlight;
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
     private readonly Channel<AttemptRecord> _records = Channel.CreateUnbounded<AttemptRecord>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -313,7 +312,6 @@ internal sealed partial class WebhookDispatcher(
         SemaphoreSlim endpointSlots;
         lock (_gate)
         {
-            _inFlight++;
             _claimedSeconds += cost;
             _claimedSecondsByEndpoint[endpointId] = _claimedSecondsByEndpoint.GetValueOrDefault(endpointId) + cost;
             _inFlightByEndpoint[endpointId] = _inFlightByEndpoint.GetValueOrDefault(endpointId) + 1;
@@ -335,7 +333,6 @@ internal sealed partial class WebhookDispatcher(
             lock (_gate)
             {
                 _running.Remove(done);
-                _inFlight--;
                 _claimedSeconds = Math.Max(0, _claimedSeconds - cost);
                 _claimedSecondsByEndpoint[endpointId] -= cost;
                 if (--_inFlightByEndpoint[endpointId] == 0)

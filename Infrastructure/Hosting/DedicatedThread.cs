@@ -15,19 +15,18 @@ public static partial class DedicatedThread
     /// <summary>
     /// Starts <paramref name="loop"/> on a new background thread named <paramref name="name"/> and
     /// returns a task that ends as the loop does. <paramref name="niceness"/>, when not 0, is the
-    /// thread's nice value (-20..19; below 0 needs CAP_SYS_NICE). Whether it took is reported once
-    /// through <paramref name="prioritySet"/> (true, or false with the errno).
+    /// thread's nice value (-20..19; below 0 needs CAP_SYS_NICE); when the OS refuses it, the errno
+    /// goes to <paramref name="priorityRefused"/> and the thread runs at the process's priority.
     /// </summary>
-    public static Task Run(string name, int niceness, Func<Task> loop, Action<bool, int>? prioritySet = null)
+    public static Task Run(string name, int niceness, Func<Task> loop, Action<int>? priorityRefused = null)
     {
         ArgumentNullException.ThrowIfNull(loop);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            if (niceness != 0 && OperatingSystem.IsLinux())
+            if (niceness != 0 && OperatingSystem.IsLinux() && SetPriority(PrioProcess, GetThreadId(), niceness) != 0)
             {
-                var ok = SetPriority(PrioProcess, GetThreadId(), niceness) == 0;
-                prioritySet?.Invoke(ok, ok ? 0 : Marshal.GetLastPInvokeError());
+                priorityRefused?.Invoke(Marshal.GetLastPInvokeError());
             }
 
             var context = new LoopContext();
